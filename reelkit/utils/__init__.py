@@ -1,0 +1,3 @@
+from .errors import AnnotationError, ConfigError, ReelkitError, VideoReadError
+
+__all__ = ['ReelkitError', 'ConfigError', 'AnnotationError', 'VideoReadError']
