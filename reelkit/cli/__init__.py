@@ -1,0 +1,36 @@
+"""The ``reelkit`` command line: ``reelkit SUBCOMMAND ...`` (also ``python -m reelkit``).
+
+Each subcommand lives in its own module of this package and exposes
+``add_parser(subparsers, parents)``: it calls ``subparsers.add_parser(NAME, parents=parents, ...)``,
+adds its arguments and sets ``func`` (``args -> exit code``) with ``set_defaults``.
+User errors (:class:`~reelkit.utils.errors.ReelkitError`) print as one line unless ``--debug``.
+"""
+import argparse
+import sys
+from importlib import import_module
+from typing import List, Optional
+
+from reelkit.utils.errors import ReelkitError
+
+SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate')
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument('--debug', action='store_true', help='show full tracebacks on errors')
+    parser = argparse.ArgumentParser(prog='reelkit', description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
+    for name in SUBCOMMAND_MODULES:
+        import_module(f'reelkit.cli.{name}').add_parser(subparsers, [common])
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (ReelkitError, FileNotFoundError) as error:
+        if args.debug:
+            raise
+        print(f'reelkit {args.command}: error: {error}', file=sys.stderr)
+        return 2
