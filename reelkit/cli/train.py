@@ -1,0 +1,50 @@
+"""``reelkit train CONFIG``: train a model with MMEngine's Runner."""
+import argparse
+
+import torch
+from mmengine.runner import Runner
+
+from reelkit.cli.runner_args import add_runner_arguments, config_from_args
+from reelkit.utils.errors import ConfigError
+
+
+def add_parser(subparsers, parents) -> None:
+    parser = subparsers.add_parser('train', parents=parents, help='train a model from a config')
+    parser.add_argument('config', help='config file (a path, or the name of a shipped config)')
+    parser.add_argument('--resume', nargs='?', const='auto', metavar='CKPT',
+                        help='resume from CKPT, or from the latest checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true', help='mixed precision (needs a GPU)')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='skip validation during training')
+    parser.add_argument('--seed', type=int, help='random seed')
+    parser.add_argument('--deterministic', action='store_true',
+                        help='deterministic algorithms (slower)')
+    add_runner_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def apply_train_arguments(cfg, args: argparse.Namespace) -> None:
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.amp:
+        if not torch.cuda.is_available():
+            raise ConfigError('--amp: mixed precision training needs a CUDA GPU; none is visible')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.seed is not None or args.deterministic:
+        randomness = cfg.get('randomness') or {}
+        if args.seed is not None:
+            randomness['seed'] = args.seed
+        randomness['deterministic'] = args.deterministic
+        cfg.randomness = randomness
+
+
+def run(args: argparse.Namespace) -> int:
+    cfg = config_from_args(args)
+    apply_train_arguments(cfg, args)
+    Runner.from_cfg(cfg).train()
+    return 0
