@@ -3,7 +3,7 @@
 Each subcommand lives in its own module of this package and exposes
 ``add_parser(subparsers, parents)``: it calls ``subparsers.add_parser(NAME, parents=parents, ...)``,
 adds its arguments and sets ``func`` (``args -> exit code``) with ``set_defaults``.
-User errors (:class:`~reelkit.utils.errors.ReelkitError`) print as one line unless ``--debug``.
+Errors print as one line (what, where, how to fix) unless ``--debug`` asks for the traceback.
 """
 import argparse
 import sys
@@ -29,8 +29,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args) or 0
-    except (ReelkitError, FileNotFoundError) as error:
+    except Exception as error:  # noqa: BLE001  one line for the user; --debug re-raises
         if args.debug:
             raise
-        print(f'reelkit {args.command}: error: {error}', file=sys.stderr)
+        print(f'reelkit {args.command}: error: {describe(error)}', file=sys.stderr)
         return 2
+
+
+def describe(error: Exception) -> str:
+    """A user error's own message; anything else with its type and a pointer to ``--debug``."""
+    if isinstance(error, ReelkitError):
+        return str(error)
+    message = error.args[0] if isinstance(error, KeyError) and error.args else error
+    return f'{type(error).__name__}: {message} (run with --debug for the traceback)'
