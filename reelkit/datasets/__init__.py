@@ -1,0 +1,11 @@
+"""Datasets (annotation lists to samples) and, in ``transforms``, the pipelines that load them."""
+from . import transforms  # noqa: F401  (registers the transforms in reelkit's TRANSFORMS)
+from .base import BaseActionDataset, skipped_files
+from .rawframe_dataset import RawframeDataset
+from .synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
+from .video_dataset import VideoDataset
+
+__all__ = [
+    'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'skipped_files',
+    'generate_synth_motion', 'SYNTH_MOTION_CLASSES'
+]

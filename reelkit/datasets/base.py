@@ -1,0 +1,169 @@
+"""The base of reelkit's action datasets, and the helpers their ``load_data_list`` shares.
+
+A dataset reads its annotation file once (``load_data_list``, the only method a subclass
+overrides), adds the per-dataset keys (``modality``, ``start_index``, one-hot labels) when a
+sample is fetched, and skips samples whose video turns out to be unreadable during training.
+"""
+import logging
+import os.path as osp
+from collections import Counter
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+
+import torch
+from mmengine.dataset import BaseDataset
+from mmengine.logging import print_log
+
+from reelkit.utils.errors import AnnotationError, ConfigError, VideoReadError
+
+# How many times this process skipped each unreadable file (see ``BaseActionDataset.prepare_data``).
+_SKIPPED_FILES: Counter = Counter()
+MAX_MISSING_SHOWN = 5
+
+
+def skipped_files() -> Dict[str, int]:
+    """A copy of this process's record of skipped unreadable files: ``{filename: times skipped}``."""
+    return dict(_SKIPPED_FILES)
+
+
+class BaseActionDataset(BaseDataset):
+    """Base of the action recognition datasets (MMEngine ``BaseDataset`` plus video keys).
+
+    Subclasses override ``load_data_list`` only; each entry they return is a dict with at least
+    ``label`` (an int, or a list of ints when ``multi_class``).
+
+    Args:
+        ann_file (str): The annotation file; joined with ``data_root`` when relative.
+        pipeline (list[dict | callable]): The transforms applied to each sample.
+        data_prefix (dict | None): Directories the entries' paths are relative to, by kind.
+            ``None`` means ``dict(prefix='')``.
+        test_mode (bool): Build a validation/test dataset: unreadable videos raise instead of
+            being skipped. Defaults to False.
+        multi_class (bool): Each sample has several labels; ``label`` becomes a float one-hot
+            tensor of length ``num_classes``. Defaults to False.
+        num_classes (int | None): Number of classes; required when ``multi_class``. When given,
+            labels outside ``[0, num_classes)`` are rejected while loading. Defaults to None.
+        start_index (int): Index of the first frame (0 for videos, 1 for ``img_00001.jpg``).
+            Defaults to 0.
+        modality (str): ``'RGB'``, ``'Flow'`` or ``'Audio'``. Defaults to ``'RGB'``.
+        skip_corrupt (bool): In training, a sample whose pipeline raises ``VideoReadError`` is
+            logged once, counted and replaced by another sample. False makes the error
+            propagate. Defaults to True.
+        **kwargs: Passed to ``mmengine.dataset.BaseDataset`` (``data_root``, ``metainfo``,
+            ``lazy_init``, ``max_refetch``, ...).
+    """
+
+    def __init__(self,
+                 ann_file: str,
+                 pipeline: Sequence[Union[dict, Callable]],
+                 data_prefix: Optional[dict] = None,
+                 test_mode: bool = False,
+                 multi_class: bool = False,
+                 num_classes: Optional[int] = None,
+                 start_index: int = 0,
+                 modality: str = 'RGB',
+                 skip_corrupt: bool = True,
+                 **kwargs) -> None:
+        name = type(self).__name__
+        if multi_class and num_classes is None:
+            raise ConfigError(f'{name}(multi_class=True) needs num_classes (the length of the '
+                              'one-hot label); add num_classes=N to the dataset config')
+        if modality not in ('RGB', 'Flow', 'Audio'):
+            raise ConfigError(f"{name}: modality={modality!r}; expected 'RGB', 'Flow' or 'Audio'")
+        self.multi_class = multi_class
+        self.num_classes = num_classes
+        self.start_index = start_index
+        self.modality = modality
+        self.skip_corrupt = skip_corrupt
+        super().__init__(
+            ann_file,
+            pipeline=pipeline,
+            data_prefix=dict(prefix='') if data_prefix is None else data_prefix,
+            test_mode=test_mode,
+            **kwargs)
+
+    def get_data_info(self, idx: int) -> dict:
+        """The ``idx``-th entry plus ``modality``, ``start_index`` and, for multi-class, a one-hot label."""
+        data_info = super().get_data_info(idx)
+        data_info['modality'] = self.modality
+        data_info['start_index'] = self.start_index
+        if self.multi_class:
+            onehot = torch.zeros(self.num_classes)
+            onehot[data_info['label']] = 1.
+            data_info['label'] = onehot
+        return data_info
+
+    def prepare_data(self, idx: int):
+        """Run the pipeline on sample ``idx``; in training, return None for an unreadable video.
+
+        MMEngine's ``__getitem__`` then fetches another sample. The skip is logged as one warning
+        naming the file and counted per process (see :func:`skipped_files`).
+        """
+        data_info = self.get_data_info(idx)
+        if self.test_mode or not self.skip_corrupt:
+            return self.pipeline(data_info)
+        try:
+            return self.pipeline(data_info)
+        except VideoReadError as error:
+            _log_skip(error)
+            return None
+
+    def prefixed(self, key: str, path: str) -> str:
+        """``path`` joined with ``data_prefix[key]``; names the missing key if the config lacks it."""
+        if key not in self.data_prefix:
+            raise ConfigError(f'{type(self).__name__}: data_prefix={self.data_prefix!r} has no '
+                              f'{key!r} key; use data_prefix=dict({key}=DIR)')
+        prefix = self.data_prefix[key]
+        return osp.join(prefix, path) if prefix else path
+
+    def check_labels(self, labels: List[int], where: str) -> None:
+        """Reject labels outside ``[0, num_classes)`` (when ``num_classes`` is known)."""
+        if self.num_classes is None:
+            return
+        bad = [label for label in labels if not 0 <= label < self.num_classes]
+        if bad:
+            raise AnnotationError(f'{where}: label {bad[0]} is outside [0, {self.num_classes}) '
+                                  f'(num_classes={self.num_classes})')
+
+
+def _log_skip(error: VideoReadError) -> None:
+    _SKIPPED_FILES[error.filename] += 1
+    total = sum(_SKIPPED_FILES.values())
+    print_log(f'skipped unreadable sample {error.filename} ({error.reason}); '
+              f'{total} sample(s) skipped so far in this process',
+              logger='current', level=logging.WARNING)
+
+
+def read_annotation_lines(ann_file: str) -> Iterator[Tuple[str, List[str]]]:
+    """Yield ``(where, line)`` for each non-blank line; ``where`` reads ``file:line``."""
+    if not osp.isfile(ann_file):
+        raise AnnotationError(f'{ann_file}: annotation file not found (check ann_file and data_root)')
+    with open(ann_file, encoding='utf-8') as stream:
+        for number, line in enumerate(stream, start=1):
+            line = line.strip()
+            if line:
+                yield f'{ann_file}:{number}', line
+
+
+def parse_int(field: str, what: str, where: str, expected: str, line: str) -> int:
+    """``int(field)``, or an AnnotationError naming ``what`` and the expected line format."""
+    try:
+        return int(field)
+    except ValueError:
+        raise AnnotationError(f'{where}: {what} must be an integer, got {field!r}; '
+                              f'expected {expected!r}, got {line!r}') from None
+
+
+def check_paths_exist(entries: Sequence[Tuple[str, str]], what: str, option: str) -> None:
+    """Raise an AnnotationError if any ``(where, path)`` does not exist on disk.
+
+    The message gives the count and the first few ``file:line: missing WHAT PATH`` entries,
+    and ``option`` names how to turn the check off.
+    """
+    missing = [(where, path) for where, path in entries if not osp.exists(path)]
+    if not missing:
+        return
+    shown = '\n'.join(f'{where}: missing {what} {path}' for where, path in missing[:MAX_MISSING_SHOWN])
+    more = f'\n... and {len(missing) - MAX_MISSING_SHOWN} more' if len(missing) > MAX_MISSING_SHOWN else ''
+    raise AnnotationError(f'{len(missing)} of {len(entries)} {what}s listed in the annotation file '
+                          f'do not exist (check data_root and data_prefix, or pass {option} '
+                          f'to skip this check):\n{shown}{more}')
