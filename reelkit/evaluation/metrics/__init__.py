@@ -1,0 +1,4 @@
+"""Metrics registered in ``reelkit.registry.METRICS``."""
+from .acc_metric import AccMetric, ConfusionMatrix
+
+__all__ = ['AccMetric', 'ConfusionMatrix']
