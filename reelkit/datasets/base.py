@@ -44,7 +44,7 @@ class BaseActionDataset(BaseDataset):
             labels outside ``[0, num_classes)`` are rejected while loading. Defaults to None.
         start_index (int): Index of the first frame (0 for videos, 1 for ``img_00001.jpg``).
             Defaults to 0.
-        modality (str): ``'RGB'``, ``'Flow'`` or ``'Audio'``. Defaults to ``'RGB'``.
+        modality (str): ``'RGB'``, ``'Flow'``, ``'Audio'`` or ``'Pose'``. Defaults to ``'RGB'``.
         skip_corrupt (bool): In training, a sample whose pipeline raises ``VideoReadError`` is
             logged once, counted and replaced by another sample. False makes the error
             propagate. Defaults to True.
@@ -67,8 +67,8 @@ class BaseActionDataset(BaseDataset):
         if multi_class and num_classes is None:
             raise ConfigError(f'{name}(multi_class=True) needs num_classes (the length of the '
                               'one-hot label); add num_classes=N to the dataset config')
-        if modality not in ('RGB', 'Flow', 'Audio'):
-            raise ConfigError(f"{name}: modality={modality!r}; expected 'RGB', 'Flow' or 'Audio'")
+        if modality not in ('RGB', 'Flow', 'Audio', 'Pose'):
+            raise ConfigError(f"{name}: modality={modality!r}; expected 'RGB', 'Flow', 'Audio' or 'Pose'")
         self.multi_class = multi_class
         self.num_classes = num_classes
         self.start_index = start_index

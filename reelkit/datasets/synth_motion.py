@@ -142,7 +142,11 @@ def _draw_shape(canvas: np.ndarray, parts: List[Tuple[np.ndarray, str]], row: np
 
 
 def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """One clip of class ``label``: uint8 RGB frames of shape (num_frames, size, size, 3)."""
+    """One clip of class ``label``: uint8 RGB frames of shape (num_frames, size, size, 3).
+
+    Given the same ``rng`` state, the second class of a pair renders exactly the frames of the
+    first class in reverse order.
+    """
     trajectory = sample_trajectory(label, num_frames, size, rng)
     parts = list(SHAPES.values())[rng.integers(len(SHAPES))]
     background = list(BACKGROUNDS.values())[rng.integers(len(BACKGROUNDS))](size, rng)
@@ -151,13 +155,14 @@ def render_clip(label: int, num_frames: int, size: int, rng: np.random.Generator
     if np.abs(body - mean).max() < MIN_CONTRAST:
         body = (mean + 128) % 256
     colours = {'body': tuple(float(c) for c in body), 'mark': tuple(float(c) for c in 255 - body)}
-    wrap = CLASS_MOTIONS[SYNTH_MOTION_CLASSES[label]][0] in (CX, CY)
+    column, backwards = CLASS_MOTIONS[SYNTH_MOTION_CLASSES[label]]
     frames = np.empty((num_frames, size, size, 3), np.float32)
     for index, row in enumerate(trajectory):
         frames[index] = background
-        _draw_shape(frames[index], parts, row, colours, wrap)
+        _draw_shape(frames[index], parts, row, colours, wrap=column in (CX, CY))
     noise = rng.standard_normal(frames.shape, dtype=np.float32) * rng.uniform(*NOISE_STD_RANGE)
-    return np.clip(frames + noise, 0, 255).round().astype(np.uint8)
+    frames += noise[::-1] if backwards else noise  # a backward clip is its forward twin reversed
+    return np.clip(frames, 0, 255).round().astype(np.uint8)
 
 
 def write_mp4(path: str, frames: np.ndarray, fps: int = FPS) -> None:
