@@ -1,0 +1,3 @@
+from .generator_discriminator import DCGANDiscriminator, DCGANGenerator
+
+__all__ = ['DCGANGenerator', 'DCGANDiscriminator']
