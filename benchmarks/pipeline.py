@@ -89,7 +89,10 @@ def time_loader(dataset, indices: Sequence[int], workers: int) -> float:
 
 
 def report(transforms, spent: np.ndarray, num: int, skipped: int) -> None:
-    total = max(spent.sum(), 1e-9)  # an empty pipeline takes no time
+    if not transforms:
+        print('the pipeline is empty: nothing to time')
+        return
+    total = spent.sum()
     print(f'{num} clips in {total:.3f} s: {num / total:.1f} clips/s in one process'
           + (f' ({skipped} unreadable)' if skipped else ''))
     print(f'{"transform":<40s} {"ms/clip":>9s} {"share":>7s}')

@@ -4,8 +4,9 @@ Eight classes form four pairs; the second class of each pair is the first one pl
 backwards (``move_left`` is ``move_right`` reversed, ``shrink`` is ``grow`` reversed, ...).
 Start positions, angles and sizes are drawn so that a single frame looks alike for both
 classes of a pair: moving shapes wrap around the canvas (their position in any frame is
-uniform), rotating shapes start at a uniform angle, and growing/shrinking shapes are drawn
-around a random middle size. Shapes, colours, backgrounds, speeds and pixel noise are random.
+uniform) and rotating shapes start at a uniform angle, whatever the frame's index; growing and
+shrinking shapes are drawn around a random middle size, so a frame drawn from anywhere in the
+clip has the same size distribution for both (only its index in the clip would tell them apart). Shapes, colours, backgrounds, speeds and pixel noise are random.
 
 Everything a clip needs is drawn from ``np.random.default_rng([seed, index])``, so the same
 seed writes the same annotation files and the same pixels, whatever the order of generation.
@@ -58,7 +59,8 @@ NOISE_STD_RANGE = (2.0, 8.0)
 MIN_CONTRAST = 100.0  # smallest largest-channel distance between shape and mean background colour
 
 FPS = 8
-H264_OPTIONS = {'preset': 'veryfast', 'crf': '18', 'x264-params': 'keyint=4:min-keyint=4:scenecut=0:bframes=0'}
+H264_OPTIONS = {'preset': 'veryfast', 'crf': '18',
+                'x264-params': 'keyint=4:min-keyint=4:scenecut=0:bframes=0'}
 JPEG_QUALITY = 95
 
 
