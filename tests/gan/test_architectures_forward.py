@@ -52,3 +52,35 @@ def test_generator_without_noise_needs_num_batches():
     gen = MODELS.build(dict(type='DCGANGenerator', output_scale=8, base_channels=8, noise_size=4))
     with pytest.raises(ValueError, match='num_batches'):
         gen(None)
+
+
+def test_lsgan_generator_and_discriminator_shapes_and_grads():
+    gen = MODELS.build(dict(type='LSGANGenerator', output_scale=16, input_scale=2, base_channels=16,
+                            noise_size=8))
+    img = gen(None, num_batches=2)
+    assert img.shape == (2, 3, 16, 16)
+    check_backward(gen, img)
+
+    disc = MODELS.build(dict(type='LSGANDiscriminator', input_scale=16, output_scale=2, base_channels=4))
+    score = disc(torch.randn(2, 3, 16, 16))
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+@pytest.mark.parametrize('norm', ['LN2d', 'GN'])
+def test_wgangp_generator_and_discriminator_shapes_and_grads(norm):
+    gen = MODELS.build(dict(type='WGANGPGenerator', noise_size=8, out_scale=8))
+    img = gen(torch.randn(2, 8))
+    assert img.shape == (2, 3, 8, 8)
+    check_backward(gen, img)
+
+    disc = MODELS.build(dict(type='WGANGPDiscriminator', in_channel=3, in_scale=8,
+                             conv_module_cfg=dict(norm_cfg=dict(type=norm))))
+    score = disc(torch.randn(2, 3, 8, 8))
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+def test_wgangp_rejects_unsupported_scale():
+    with pytest.raises(ValueError, match='out_scale=256'):
+        MODELS.build(dict(type='WGANGPGenerator', noise_size=8, out_scale=256))

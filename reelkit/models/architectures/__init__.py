@@ -1,5 +1,10 @@
 """GAN generators and discriminators under MMGeneration 1.x names, one family per sub-package."""
 from . import common  # noqa: F401
 from .dcgan import DCGANDiscriminator, DCGANGenerator
+from .lsgan import LSGANDiscriminator, LSGANGenerator
+from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
-__all__ = ['DCGANGenerator', 'DCGANDiscriminator']
+__all__ = [
+    'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
+    'WGANGPDiscriminator'
+]

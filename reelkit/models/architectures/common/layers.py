@@ -237,3 +237,11 @@ def module_device(module: nn.Module) -> torch.device:
     for tensor in module.buffers():
         return tensor.device
     return torch.device('cpu')
+
+
+def num_doublings(small: int, large: int, small_name: str, large_name: str) -> int:
+    """How many times ``small`` doubles to reach ``large``; raise unless it is a power of two."""
+    ratio = large // small if small > 0 else 0
+    if ratio < 2 or large % small or ratio & (ratio - 1):
+        raise ValueError(f'{large_name}={large} must be {small_name}={small} times a power of two (>= 2)')
+    return int(math.log2(ratio))

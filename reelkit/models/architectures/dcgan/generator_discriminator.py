@@ -9,23 +9,14 @@ layer). LSGAN's and GGAN's "dcgan-archi" configs use these networks too.
 Sub-module names (``noise2feat``, ``upsampling.<i>``, ``downsamples.<i>``, ``output_layer``, each a
 ``ConvModule`` with ``conv``/``bn``) are MMGeneration's, so its checkpoints load unchanged.
 """
-import math
 from typing import Mapping, Optional, Union
 
 import torch.nn as nn
 from torch import Tensor
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen_cfg, module_device, sample_noise
+from ..common import ConvModule, frozen_cfg, module_device, num_doublings, sample_noise
 from ..common.sampling import NoiseInput
-
-
-def num_doublings(small: int, large: int, small_name: str, large_name: str) -> int:
-    """How many times ``small`` doubles to reach ``large``; raise unless it is a power of two."""
-    ratio = large // small
-    if small <= 0 or large % small or ratio & (ratio - 1) or ratio < 2:
-        raise ValueError(f'{large_name}={large} must be {small_name}={small} times a power of two (>= 2)')
-    return int(math.log2(ratio))
 
 
 def init_dcgan_weights(module: nn.Module) -> None:

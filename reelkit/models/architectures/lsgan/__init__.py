@@ -1,0 +1,3 @@
+from .generator_discriminator import LSGANDiscriminator, LSGANGenerator
+
+__all__ = ['LSGANGenerator', 'LSGANDiscriminator']
