@@ -1,0 +1,8 @@
+"""Visualizers registered in ``reelkit.registry.VISUALIZERS``.
+
+Vis backends (``LocalVisBackend``, ``TensorboardVisBackend``, ...) are MMEngine's; the
+``reelkit`` VISBACKENDS registry is a child of MMEngine's and finds them there.
+"""
+from .action_visualizer import ActionVisualizer
+
+__all__ = ['ActionVisualizer']

@@ -94,7 +94,8 @@ def test_builds_from_optim_wrapper_config_in_reelkit_scope():
     cfg = dict(OPTIM_CFG, constructor='TSMOptimWrapperConstructor', paramwise_cfg=dict(fc_lr5=True))
     with DefaultScope.overwrite_default_scope('reelkit'):
         optim_wrapper = build_optim_wrapper(TinyNet(), cfg)
-    assert [g['lr'] for g in optim_wrapper.optimizer.param_groups] == [LR, 2 * LR, LR, 2 * LR, LR, 5 * LR, 10 * LR]
+    lrs = [g['lr'] for g in optim_wrapper.optimizer.param_groups]
+    assert lrs == [LR, 2 * LR, LR, 2 * LR, LR, 5 * LR, 10 * LR]
 
 
 def test_registered_in_reelkit_registry():
