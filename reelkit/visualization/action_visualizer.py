@@ -16,7 +16,6 @@ from mmengine.dist import master_only
 from mmengine.visualization import Visualizer
 
 from reelkit.datasets.synth_motion import write_mp4
-from reelkit.datasets.transforms.functional import rescale_size, resize
 from reelkit.registry import VISUALIZERS
 from reelkit.structures.action_data_sample import ActionDataSample
 from reelkit.utils.errors import VideoReadError
@@ -288,4 +287,6 @@ class ActionVisualizer(Visualizer):
     def _rescale(frame: np.ndarray, factor: Optional[float]) -> np.ndarray:
         if factor is None:
             return frame
-        return resize(frame, rescale_size(frame.shape[1], frame.shape[0], factor))
+        height, width = frame.shape[:2]
+        return cv2.resize(frame, (int(width * factor + 0.5), int(height * factor + 0.5)),
+                          interpolation=cv2.INTER_LINEAR)
