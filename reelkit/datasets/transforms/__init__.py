@@ -1,0 +1,30 @@
+"""Data transforms: sampling, decoding, augmentation and formatting.
+
+Importing this package registers every transform in reelkit's ``TRANSFORMS`` registry under
+its MMAction2 1.x name, with MMAction2's arguments and result keys, so pipelines from
+MMAction2 configs run unchanged. Each transform documents the keys it reads and writes
+(``Required Keys``, ``Added Keys``, ``Modified Keys``, ``Removed Keys``).
+"""
+from .base import BaseTransform
+from .decoding import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
+                       RawFrameDecode, VideoDecode, VideoInit)
+from .formatting import FormatShape, PackActionInputs
+from .processing import (CenterCrop, ColorJitter, Flip, MultiScaleCrop, RandomCrop,
+                         RandomRescale, RandomResizedCrop, Resize, TenCrop, ThreeCrop)
+from .sampling import DenseSampleFrames, SampleFrames, UniformSample, UniformSampleFrames
+from .video_readers import DecordReader, OpenCVReader, PyAVReader, VideoReader
+
+__all__ = [
+    'BaseTransform',
+    # sampling
+    'SampleFrames', 'DenseSampleFrames', 'UniformSample', 'UniformSampleFrames',
+    # decoding
+    'VideoReader', 'PyAVReader', 'DecordReader', 'OpenCVReader', 'VideoInit', 'VideoDecode',
+    'PyAVInit', 'PyAVDecode', 'DecordInit', 'DecordDecode', 'OpenCVInit', 'OpenCVDecode',
+    'RawFrameDecode',
+    # processing
+    'Resize', 'RandomRescale', 'RandomCrop', 'RandomResizedCrop', 'MultiScaleCrop', 'CenterCrop',
+    'ThreeCrop', 'TenCrop', 'Flip', 'ColorJitter',
+    # formatting
+    'FormatShape', 'PackActionInputs',
+]

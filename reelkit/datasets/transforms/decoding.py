@@ -1,0 +1,346 @@
+"""Decoding: the ``*Init`` / ``*Decode`` transform pairs and ``RawFrameDecode``.
+
+An ``*Init`` transform opens a :class:`~.video_readers.VideoReader` and stores it in
+``results['video_reader']``; the matching ``*Decode`` reads ``frame_inds`` through the
+reader's interface and closes it. The pairs differ only in which reader they open, so any
+Init works with any Decode. ``frame_inds`` already include ``start_index`` (SampleFrames adds
+it): videos use ``start_index=0``, frame folders usually 1.
+"""
+import os.path as osp
+from abc import abstractmethod
+from typing import List
+
+import cv2
+import numpy as np
+
+from reelkit.registry import TRANSFORMS
+from reelkit.utils.errors import VideoReadError
+from .base import BaseTransform, check_choice, check_int, reject_keys
+from .video_readers import (DecordReader, OpenCVReader, PyAVReader, VideoReader,
+                            check_io_backend, import_decord, open_source, read_bytes)
+
+DECODE_MODES = ('accurate', 'efficient')
+MODALITIES = ('RGB', 'Flow')
+# Detection annotations that MMAction2's decoders rescale; reelkit does not support them yet.
+BOX_KEYS = ('gt_bboxes', 'proposals')
+
+
+def set_frames(results: dict, imgs: List[np.ndarray]) -> dict:
+    """Store decoded frames with their shape: ``imgs``, ``original_shape``, ``img_shape``."""
+    results['imgs'] = imgs
+    results['original_shape'] = imgs[0].shape[:2]
+    results['img_shape'] = imgs[0].shape[:2]
+    return results
+
+
+# ----------------------------------------------------------------------------- Init
+class VideoInit(BaseTransform):
+    """Base of the ``*Init`` transforms: open ``filename`` with :meth:`open`.
+
+    Required Keys:
+        - filename
+
+    Added Keys:
+        - video_reader
+        - total_frames
+        - avg_fps
+    """
+
+    def __init__(self, io_backend: str = 'disk', **backend_args) -> None:
+        self.io_backend = check_io_backend(type(self).__name__, io_backend, backend_args)
+        self.backend_args = backend_args
+
+    @abstractmethod
+    def open(self, filename: str) -> VideoReader:
+        """A reader on ``filename``; VideoReadError if it is missing or unreadable."""
+
+    def transform(self, results: dict) -> dict:
+        reader = self.open(results['filename'])
+        results['video_reader'] = reader
+        results['total_frames'] = reader.num_frames
+        results['avg_fps'] = reader.fps
+        return results
+
+
+@TRANSFORMS.register_module()
+class PyAVInit(VideoInit):
+    """Open a video with PyAV.
+
+    Required Keys:
+        - filename
+
+    Added Keys:
+        - video_reader
+        - total_frames
+        - avg_fps
+
+    ``total_frames`` is the stream's frame count when the container stores one, else the
+    number of packets found by demuxing (no decoding). ``avg_fps`` is None if unknown. A
+    missing or unreadable file raises VideoReadError.
+
+    Args:
+        io_backend (str): ``'disk'`` opens the path directly; an MMEngine file backend
+            (``'petrel'``, ``'http'``, ...) fetches the bytes first. Defaults to ``'disk'``.
+        multi_thread (bool): Decode with FFmpeg threads. Defaults to False.
+        **backend_args: Arguments of the remote file backend.
+    """
+
+    def __init__(self, io_backend: str = 'disk', multi_thread: bool = False,
+                 **backend_args) -> None:
+        super().__init__(io_backend, **backend_args)
+        self.multi_thread = bool(multi_thread)
+
+    def open(self, filename: str) -> PyAVReader:
+        source = open_source(filename, self.io_backend, self.backend_args)
+        return PyAVReader(filename, source, multi_thread=self.multi_thread)
+
+
+@TRANSFORMS.register_module()
+class DecordInit(VideoInit):
+    """Open a video with decord (an optional extra: ``pip install "reelkit[decord]"``).
+
+    Required Keys:
+        - filename
+
+    Added Keys:
+        - video_reader
+        - total_frames
+        - avg_fps
+
+    A missing or unreadable file raises VideoReadError. Unlike MMAction2, names without an
+    extension are not given ``.mp4``.
+
+    Args:
+        io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
+        num_threads (int): Decoding threads. Defaults to 1.
+        **backend_args: Arguments of the remote file backend.
+    """
+
+    def __init__(self, io_backend: str = 'disk', num_threads: int = 1, **backend_args) -> None:
+        import_decord()
+        super().__init__(io_backend, **backend_args)
+        self.num_threads = check_int(type(self).__name__, 'num_threads', num_threads, minimum=0)
+
+    def open(self, filename: str) -> DecordReader:
+        source = open_source(filename, self.io_backend, self.backend_args)
+        return DecordReader(filename, source, num_threads=self.num_threads)
+
+
+@TRANSFORMS.register_module()
+class OpenCVInit(VideoInit):
+    """Open a local video with OpenCV.
+
+    Required Keys:
+        - filename
+
+    Added Keys:
+        - video_reader
+        - total_frames
+        - avg_fps
+
+    OpenCV reads from a path, so only local files are supported (MMAction2 copied remote
+    videos to a temporary folder; use PyAVInit or DecordInit for remote storage).
+
+    Args:
+        io_backend (str): Only ``'disk'``. Defaults to ``'disk'``.
+    """
+
+    def __init__(self, io_backend: str = 'disk') -> None:
+        super().__init__(check_choice(type(self).__name__, 'io_backend', io_backend, ('disk', )))
+
+    def open(self, filename: str) -> OpenCVReader:
+        return OpenCVReader(open_source(filename))
+
+
+# ----------------------------------------------------------------------------- Decode
+class VideoDecode(BaseTransform):
+    """Base of the ``*Decode`` transforms: read ``frame_inds`` through the reader, close it.
+
+    Required Keys:
+        - video_reader
+        - frame_inds
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - video_reader
+    """
+
+    def __init__(self, mode: str = 'accurate') -> None:
+        self.mode = check_choice(type(self).__name__, 'mode', mode, DECODE_MODES)
+
+    def prepare(self, reader: VideoReader) -> None:
+        """Configure ``reader`` before reading (nothing by default)."""
+
+    def transform(self, results: dict) -> dict:
+        reject_keys(type(self).__name__, results, BOX_KEYS)
+        reader = results.pop('video_reader')
+        try:
+            self.prepare(reader)
+            imgs = reader.read(results['frame_inds'], accurate=self.mode == 'accurate')
+        finally:
+            reader.close()
+        return set_frames(results, imgs)
+
+
+@TRANSFORMS.register_module()
+class PyAVDecode(VideoDecode):
+    """Decode the frames at ``frame_inds`` (RGB) and close the reader.
+
+    Required Keys:
+        - video_reader
+        - frame_inds
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - video_reader
+
+    ``imgs`` is a list of ``H x W x 3`` uint8 RGB arrays, one per index (repeats are
+    copies). Only the requested frames are converted to RGB, decoding stops at the last one,
+    and the reader seeks past long gaps (see :class:`~.video_readers.PyAVReader`). An index
+    past the decodable frames raises VideoReadError; nothing wraps around.
+
+    Args:
+        multi_thread (bool): Decode with FFmpeg threads (the reader must come from
+            PyAVInit). Defaults to False.
+        mode (str): ``'accurate'`` returns exactly the frames a sequential decode yields;
+            ``'efficient'`` returns the keyframe at or before each index. Defaults to
+            ``'accurate'``.
+    """
+
+    def __init__(self, multi_thread: bool = False, mode: str = 'accurate') -> None:
+        super().__init__(mode)
+        self.multi_thread = bool(multi_thread)
+
+    def prepare(self, reader: VideoReader) -> None:
+        if not self.multi_thread:
+            return
+        if not isinstance(reader, PyAVReader):
+            raise TypeError(f'PyAVDecode(multi_thread=True) needs the reader of PyAVInit, got '
+                            f'{type(reader).__name__}; set multi_thread on the Init transform')
+        reader.enable_multi_thread()
+
+
+@TRANSFORMS.register_module()
+class DecordDecode(VideoDecode):
+    """Decode the frames at ``frame_inds`` with the opened reader (RGB) and close it.
+
+    Required Keys:
+        - video_reader
+        - frame_inds
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - video_reader
+
+    Args:
+        mode (str): ``'accurate'`` or ``'efficient'`` (nearest keyframes, faster).
+            Defaults to ``'accurate'``.
+    """
+
+    def __init__(self, mode: str = 'accurate') -> None:
+        super().__init__(mode)
+
+
+@TRANSFORMS.register_module()
+class OpenCVDecode(VideoDecode):
+    """Decode the frames at ``frame_inds`` with the opened reader (RGB) and close it.
+
+    Required Keys:
+        - video_reader
+        - frame_inds
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - video_reader
+
+    A short video raises VideoReadError (MMAction2 substituted earlier frames).
+    """
+
+    def __init__(self) -> None:
+        super().__init__('accurate')
+
+
+# ----------------------------------------------------------------------------- frame folders
+@TRANSFORMS.register_module()
+class RawFrameDecode(BaseTransform):
+    """Load the frames at ``frame_inds`` from a folder of images.
+
+    Required Keys:
+        - frame_dir
+        - filename_tmpl
+        - frame_inds
+        - modality (optional: ``'RGB'`` when absent)
+        - offset (optional: 0 when absent)
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    File ``i`` is ``frame_dir / filename_tmpl.format(i + offset)`` for RGB (``imgs`` holds
+    ``H x W x 3`` uint8 RGB), and ``filename_tmpl.format('x', i + offset)`` then
+    ``format('y', ...)`` for optical flow, so ``imgs`` alternates x and y ``H x W`` grayscale
+    frames (``'flow_{}_{:05d}.jpg'``). A repeated index is read once and copied. A missing
+    or undecodable image raises VideoReadError naming ``frame_dir`` and the file.
+
+    Args:
+        io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
+        decoding_backend (str): Image decoder; only ``'cv2'``. Defaults to ``'cv2'``.
+        **backend_args: Arguments of the remote file backend.
+    """
+
+    def __init__(self, io_backend: str = 'disk', decoding_backend: str = 'cv2',
+                 **backend_args) -> None:
+        name = type(self).__name__
+        self.io_backend = check_io_backend(name, io_backend, backend_args)
+        self.decoding_backend = check_choice(name, 'decoding_backend', decoding_backend, ('cv2', ))
+        self.backend_args = backend_args
+
+    def _load(self, frame_dir: str, filename: str, flag: int) -> np.ndarray:
+        path = osp.join(frame_dir, filename)
+        try:
+            data = read_bytes(path, self.io_backend, self.backend_args, what='frame image')
+        except VideoReadError as error:
+            raise VideoReadError(frame_dir, f'{path}: {error.reason}') from error
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), flag)
+        if img is None:
+            raise VideoReadError(frame_dir, f'{path}: cannot decode the image')
+        return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if flag == cv2.IMREAD_COLOR else img
+
+    def transform(self, results: dict) -> dict:
+        reject_keys(type(self).__name__, results, BOX_KEYS)
+        frame_dir, tmpl = results['frame_dir'], results['filename_tmpl']
+        modality = check_choice(type(self).__name__, 'modality', results.get('modality', 'RGB'),
+                                MODALITIES)
+        offset = results.get('offset', 0)
+        loaded: dict = {}
+        imgs: List[np.ndarray] = []
+        for idx in np.asarray(results['frame_inds']).reshape(-1).tolist():
+            idx += offset
+            if idx not in loaded:
+                if modality == 'RGB':
+                    loaded[idx] = [self._load(frame_dir, tmpl.format(idx), cv2.IMREAD_COLOR)]
+                else:
+                    loaded[idx] = [self._load(frame_dir, tmpl.format(axis, idx),
+                                              cv2.IMREAD_GRAYSCALE) for axis in ('x', 'y')]
+                imgs.extend(loaded[idx])
+            else:
+                imgs.extend(img.copy() for img in loaded[idx])
+        return set_frames(results, imgs)
+

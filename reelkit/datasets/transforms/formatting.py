@@ -1,0 +1,197 @@
+"""Formatting: arrange frames into the model's input layout and pack the sample.
+
+``FormatShape`` turns the list of ``H x W x C`` frames into one array in the layout a model
+expects; ``PackActionInputs`` turns the results dict into ``dict(inputs, data_samples)``, the
+form MMEngine's dataloader collates and the model's ``data_preprocessor`` receives.
+"""
+from numbers import Number
+from typing import Optional, Sequence, Tuple
+
+import numpy as np
+import torch
+from mmengine.structures import InstanceData
+
+from reelkit.registry import TRANSFORMS
+from reelkit.structures.action_data_sample import ActionDataSample
+from .base import BaseTransform, check_choice
+
+INPUT_FORMATS = ('NCTHW', 'NCHW', 'NCHW_Flow', 'NPTCHW')
+# Where PackActionInputs looks for the model input, in order (without collect_keys).
+INPUT_KEYS = ('imgs', 'heatmap_imgs', 'keypoint', 'audios')
+
+
+def to_tensor(value) -> torch.Tensor:
+    """A tensor from an array, a list of arrays, a sequence of numbers or a number.
+
+    Arrays are shared, not copied, when already contiguous; ints become a 1-element int64
+    tensor and floats a 1-element float32 tensor (MMCV's ``to_tensor``).
+    """
+    if isinstance(value, torch.Tensor):
+        return value
+    if isinstance(value, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(value))
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        if value and isinstance(value[0], np.ndarray):
+            return torch.from_numpy(np.stack(value))
+        return torch.tensor(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Number):
+        raise TypeError(f'cannot convert {type(value).__name__} to a tensor')
+    if isinstance(value, (int, np.integer)):
+        return torch.tensor([int(value)], dtype=torch.int64)
+    return torch.tensor([float(value)], dtype=torch.float32)
+
+
+def _reshape(owner: str, imgs: np.ndarray, shape: Tuple[int, ...], what: str) -> np.ndarray:
+    try:
+        return imgs.reshape(shape)
+    except ValueError:
+        raise ValueError(f'{owner}: {imgs.shape[0]} frames of shape {imgs.shape[1:]} cannot be '
+                         f'arranged as {what}') from None
+
+
+@TRANSFORMS.register_module()
+class FormatShape(BaseTransform):
+    """Stack the frames into the model's input layout.
+
+    The ``M`` frames are ordered crops x clips x frames (``M = crops * num_clips * clip_len``,
+    as TenCrop/ThreeCrop and SampleFrames produce them). Layouts:
+
+    - ``'NCTHW'`` (3D models): ``(crops * clips, C, clip_len, H, W)``.
+    - ``'NCHW'`` (2D models): ``(M, C, H, W)``.
+    - ``'NCHW_Flow'`` (2D flow models, frames alternating x and y grayscale):
+      ``(crops * clips, clip_len * 2, H, W)`` float32, x and y interleaved per frame.
+    - ``'NPTCHW'`` (per-proposal clips): ``(num_proposals, clips * clip_len, C, H, W)``.
+
+    Required Keys:
+        - imgs
+        - num_clips (optional: read by NCTHW, NCHW_Flow and collapse)
+        - clip_len (optional: read by NCTHW, NCHW_Flow and NPTCHW)
+        - num_proposals (optional: read by NPTCHW)
+
+    Modified Keys:
+        - imgs
+
+    Added Keys:
+        - input_shape
+
+    Args:
+        input_format (str): One of the layouts above.
+        collapse (bool): Drop the leading axis, which must be 1 (one clip, one crop), as
+            detectors expect. Defaults to False.
+    """
+
+    def __init__(self, input_format: str, collapse: bool = False) -> None:
+        self.input_format = check_choice(type(self).__name__, 'input_format', input_format,
+                                         INPUT_FORMATS)
+        self.collapse = bool(collapse)
+
+    def transform(self, results: dict) -> dict:
+        name = type(self).__name__
+        fmt = self.input_format
+        if self.collapse and results['num_clips'] != 1:
+            raise ValueError(f"{name}: collapse=True needs num_clips == 1, got "
+                             f"{results['num_clips']}")
+        if fmt == 'NCHW_Flow':
+            frames = results['imgs']
+            if len(frames) % 2:
+                raise ValueError(f'{name}: NCHW_Flow needs x/y pairs of flow frames, got '
+                                 f'{len(frames)} frames')
+            imgs = np.stack([np.stack(frames[0::2]), np.stack(frames[1::2])],
+                            axis=-1).astype(np.float32)
+        else:
+            imgs = np.asarray(results['imgs'])
+        if fmt in ('NCTHW', 'NCHW_Flow'):
+            num_clips, clip_len = results['num_clips'], results['clip_len']
+            # crops x clips x T x H x W x C
+            imgs = _reshape(name, imgs, (-1, num_clips, clip_len) + imgs.shape[1:],
+                            f'(crops, num_clips={num_clips}, clip_len={clip_len})')
+            if fmt == 'NCTHW':
+                imgs = imgs.transpose(0, 1, 5, 2, 3, 4)  # crops x clips x C x T x H x W
+                imgs = imgs.reshape((-1, ) + imgs.shape[2:])
+            else:
+                imgs = imgs.transpose(0, 1, 2, 5, 3, 4)  # crops x clips x T x C x H x W
+                imgs = imgs.reshape((-1, imgs.shape[2] * imgs.shape[3]) + imgs.shape[4:])
+        elif fmt == 'NCHW':
+            imgs = imgs.transpose(0, 3, 1, 2)
+        else:  # NPTCHW
+            num_proposals = results['num_proposals']
+            length = results['num_clips'] * results['clip_len']
+            imgs = _reshape(name, imgs, (num_proposals, length) + imgs.shape[1:],
+                            f'(num_proposals={num_proposals}, num_clips * clip_len={length})')
+            imgs = imgs.transpose(0, 1, 4, 2, 3)
+        if self.collapse:
+            if imgs.shape[0] != 1:
+                raise ValueError(f'{name}: collapse=True needs one crop and one clip, got '
+                                 f'leading size {imgs.shape[0]}')
+            imgs = imgs[0]
+        imgs = np.ascontiguousarray(imgs)
+        results['imgs'] = imgs
+        results['input_shape'] = imgs.shape
+        return results
+
+
+@TRANSFORMS.register_module()
+class PackActionInputs(BaseTransform):
+    """Pack a sample as ``dict(inputs=Tensor, data_samples=ActionDataSample)``.
+
+    ``inputs`` is the first of ``imgs``, ``heatmap_imgs``, ``keypoint``, ``audios`` present,
+    as a tensor (a dict of tensors with ``collect_keys``). The data sample gets ``gt_label``
+    from ``label`` (``set_gt_label``), ``gt_instances`` (``bboxes``, ``labels``) and
+    ``proposals`` from the box keys, the ``algorithm_keys`` as fields, and the ``meta_keys``
+    present as metainfo. Returns a new dict; ``results`` is left as it was.
+
+    Required Keys:
+        - imgs (or heatmap_imgs, keypoint, audios; or the collect_keys)
+        - label (optional)
+        - gt_bboxes (optional, with gt_labels)
+        - gt_labels (optional)
+        - proposals (optional)
+        - the meta_keys and algorithm_keys (optional)
+
+    Args:
+        collect_keys (tuple[str] | None): Pack these keys as a dict of tensors instead of one
+            input tensor. Defaults to None.
+        meta_keys (tuple[str]): Keys copied to the metainfo when present.
+            Defaults to ``('img_shape', 'img_key', 'video_id', 'timestamp')``.
+        algorithm_keys (tuple[str]): Keys set as data-sample fields when present.
+            Defaults to ().
+    """
+
+    def __init__(self,
+                 collect_keys: Optional[Sequence[str]] = None,
+                 meta_keys: Sequence[str] = ('img_shape', 'img_key', 'video_id', 'timestamp'),
+                 algorithm_keys: Sequence[str] = ()) -> None:
+        name = type(self).__name__
+        for arg, keys in (('collect_keys', collect_keys), ('meta_keys', meta_keys),
+                          ('algorithm_keys', algorithm_keys)):
+            if keys is None and arg == 'collect_keys':
+                continue
+            if isinstance(keys, str) or not all(isinstance(k, str) for k in keys):
+                raise TypeError(f'{name}: {arg}={keys!r}; expected a tuple of key names')
+        self.collect_keys = None if collect_keys is None else tuple(collect_keys)
+        self.meta_keys = tuple(meta_keys)
+        self.algorithm_keys = tuple(algorithm_keys)
+
+    def _inputs(self, results: dict):
+        if self.collect_keys is not None:
+            return {key: to_tensor(results[key]) for key in self.collect_keys}
+        for key in INPUT_KEYS:
+            if key in results:
+                return to_tensor(results[key])
+        raise KeyError(f'{type(self).__name__}: the sample has none of {list(INPUT_KEYS)} '
+                       f'(it has {sorted(results)}); decode frames first or set collect_keys')
+
+    def transform(self, results: dict) -> dict:
+        sample = ActionDataSample()
+        if 'gt_bboxes' in results:
+            sample.gt_instances = InstanceData(bboxes=to_tensor(results['gt_bboxes']),
+                                               labels=to_tensor(results['gt_labels']))
+            if results.get('proposals') is not None:
+                sample.proposals = InstanceData(bboxes=to_tensor(results['proposals']))
+        if 'label' in results:
+            sample.set_gt_label(results['label'])
+        for key in self.algorithm_keys:
+            if key in results:
+                sample.set_field(results[key], key)
+        sample.set_metainfo({key: results[key] for key in self.meta_keys if key in results})
+        return dict(inputs=self._inputs(results), data_samples=sample)

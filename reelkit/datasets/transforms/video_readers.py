@@ -1,0 +1,422 @@
+"""Video readers: one interface over PyAV, decord and OpenCV.
+
+A reader is opened on one file and offers ``num_frames``, ``fps`` and
+``read(indices) -> [H x W x 3 uint8 RGB]``. The ``*Init`` transforms open one, the ``*Decode``
+transforms call ``read`` and close it, so every decoder shares one decode path
+(see :mod:`.decoding`).
+
+Errors are the user's to act on: a missing, unreadable or short video raises
+:class:`~reelkit.utils.errors.VideoReadError` naming the file; indices are never wrapped.
+"""
+import io
+import os.path as osp
+from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional, Sequence, Union
+
+import av
+import cv2
+import numpy as np
+from mmengine.fileio import get as fileio_get
+from mmengine.fileio.backends import backends as fileio_backends
+
+from reelkit.utils.errors import VideoReadError
+from .base import check_choice
+
+LOCAL_IO_BACKENDS = ('disk', 'local')
+Source = Union[str, io.BytesIO]
+
+
+# ----------------------------------------------------------------------------- file access
+def check_io_backend(owner: str, io_backend: str, backend_args: dict) -> str:
+    """Validate ``io_backend`` (``'disk'`` or an MMEngine file backend) and its arguments."""
+    check_choice(owner, 'io_backend', io_backend, LOCAL_IO_BACKENDS[:1] + tuple(fileio_backends))
+    if io_backend in LOCAL_IO_BACKENDS and backend_args:
+        raise ValueError(f'{owner}: {sorted(backend_args)} configure a remote file backend, but '
+                         f'io_backend={io_backend!r} reads local files; remove them or set '
+                         'io_backend')
+    return io_backend
+
+
+def read_bytes(filename: str, io_backend: str = 'disk', backend_args: Optional[dict] = None,
+               what: str = 'file') -> bytes:
+    """The bytes of ``filename``; a missing or unreadable file raises VideoReadError."""
+    try:
+        if io_backend in LOCAL_IO_BACKENDS:
+            with open(filename, 'rb') as f:
+                return f.read()
+        return fileio_get(filename, backend_args=dict(backend=io_backend, **(backend_args or {})))
+    except FileNotFoundError as error:
+        raise VideoReadError(filename, f'{what} not found') from error
+    except Exception as error:  # remote backends raise their own client errors
+        raise VideoReadError(filename, f'cannot read {what} with io_backend={io_backend!r} '
+                                       f'({type(error).__name__}: {error})') from error
+
+
+def open_source(filename: str, io_backend: str = 'disk',
+                backend_args: Optional[dict] = None) -> Source:
+    """What a reader opens: the path itself for local files, else the fetched bytes."""
+    if io_backend in LOCAL_IO_BACKENDS:
+        if not osp.isfile(filename):
+            raise VideoReadError(filename, 'file not found')
+        return filename
+    return io.BytesIO(read_bytes(filename, io_backend, backend_args))
+
+
+# ----------------------------------------------------------------------------- the interface
+class VideoReader(metaclass=ABCMeta):
+    """An open video. Frame ``i`` is the ``i``-th frame a sequential decode yields (0-based).
+
+    Attributes:
+        filename (str): The video, for error messages.
+        num_frames (int): Frames the container announces (see each reader for the source).
+        fps (float | None): Average frame rate, None when the container does not say.
+    """
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.num_frames = 0
+        self.fps: Optional[float] = None
+
+    @abstractmethod
+    def read(self, indices: Sequence[int], accurate: bool = True) -> List[np.ndarray]:
+        """The frames at ``indices`` (any order, repeats allowed) as ``H x W x 3`` uint8 RGB.
+
+        Every returned array is distinct (a repeated index is copied), so callers may modify
+        frames in place. ``accurate=False`` allows a reader to return the nearest keyframe at
+        or before each index instead, which is faster and only approximately right.
+        """
+
+    def close(self) -> None:
+        """Release the file; reading afterwards is an error."""
+
+    def checked_indices(self, indices: Sequence[int]) -> np.ndarray:
+        """``indices`` as a flat int64 array, or an error if one lies outside the video."""
+        inds = np.asarray(indices).reshape(-1)
+        if inds.size == 0:
+            raise ValueError(f'{self.filename}: no frame indices to read')
+        if not np.issubdtype(inds.dtype, np.integer):
+            raise TypeError(f'{self.filename}: frame indices must be integers, got {inds.dtype}')
+        inds = inds.astype(np.int64)
+        if inds.min() < 0:
+            raise ValueError(f'{self.filename}: frame index {inds.min()} is negative')
+        if inds.max() >= self.num_frames:
+            raise self.too_short(int(inds.max()), self.num_frames)
+        return inds
+
+    def too_short(self, index: int, available: int) -> VideoReadError:
+        return VideoReadError(self.filename, f'frame {index} was requested but only {available} '
+                                             'frames could be read (indices are 0-based)')
+
+    def __repr__(self) -> str:
+        return f'{type(self).__name__}({self.filename!r}, num_frames={self.num_frames})'
+
+
+def gather(frames: Dict[int, np.ndarray], indices: np.ndarray) -> List[np.ndarray]:
+    """``[frames[i] for i in indices]`` with every array distinct: repeats are copied."""
+    out, seen = [], set()
+    for i in indices:
+        img = frames[int(i)]
+        out.append(img.copy() if id(img) in seen else img)
+        seen.add(id(img))
+    return out
+
+
+# ----------------------------------------------------------------------------- PyAV
+@dataclass(frozen=True)
+class PacketIndex:
+    """Where each frame of a stream sits, read from its packets without decoding.
+
+    Frame ``i`` is shown at ``pts[i]`` (packet timestamps sorted), and ``keyframes`` lists
+    the frame indices a decoder can start from. ``usable`` is False when timestamps are
+    missing or repeated, or the first frame is not a keyframe: frames can then only be
+    counted from the start.
+    """
+    pts: np.ndarray
+    keyframes: np.ndarray
+    usable: bool
+    error: Optional[str] = None  # why demuxing stopped early, if it did
+
+    @property
+    def num_frames(self) -> int:
+        return len(self.pts)
+
+    @property
+    def keyframe_spacing(self) -> int:
+        return max(1, round(self.num_frames / max(1, len(self.keyframes))))
+
+    def keyframe_before(self, index: int) -> int:
+        """The last keyframe at or before frame ``index``."""
+        return int(self.keyframes[np.searchsorted(self.keyframes, index, side='right') - 1])
+
+    def frame_at(self, pts: Optional[int]) -> Optional[int]:
+        """The frame index shown at ``pts``; None if no packet has that timestamp."""
+        if pts is None:
+            return None
+        i = int(np.searchsorted(self.pts, pts))
+        return i if i < len(self.pts) and self.pts[i] == pts else None
+
+
+class PyAVReader(VideoReader):
+    """Reads frames with PyAV, decoding as little as it can.
+
+    ``num_frames`` is the stream's frame count when the container stores one, else the
+    number of packets found by demuxing the file (no decoding).
+
+    ``read`` first indexes the packets (one demux pass, cheap next to decoding), then decodes
+    the requested frames in order: it seeks to the keyframe at or before the next wanted
+    frame when that frame is at least one keyframe spacing ahead of the decoder and the
+    keyframe lies past the decoder's position; otherwise it decodes forward. Only wanted
+    frames are converted to RGB, each once, and decoding stops at the last one. Frames are
+    identified by timestamp, and if the decoder ever disagrees with the index (dropped
+    frames, timestamps reordered by an edit list, a seek landing late), the read restarts as
+    a plain sequential decode that counts frames, so ``accurate=True`` always returns what
+    sequential decoding returns. ``accurate=False`` returns the keyframe at or before each
+    index, seeking to each one.
+
+    Attributes ``seeks``, ``frames_decoded`` and ``frames_converted`` count the work done.
+    """
+
+    def __init__(self, filename: str, source: Source, multi_thread: bool = False) -> None:
+        super().__init__(filename)
+        self._source = source
+        self.multi_thread = multi_thread
+        self._index: Optional[PacketIndex] = None
+        self.seeks = self.frames_decoded = self.frames_converted = 0
+        self._container, self._stream = self._open()
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self.fps = float(rate) if rate else None
+        self.num_frames = self._stream.frames or self._packet_index().num_frames
+        if self.num_frames == 0:
+            self.close()
+            raise VideoReadError(filename, 'the video stream has no frames')
+
+    def _open(self):
+        if not isinstance(self._source, str):
+            self._source.seek(0)
+        try:
+            container = av.open(self._source, metadata_errors='ignore')
+        except (av.error.FFmpegError, OSError) as error:
+            raise VideoReadError(self.filename, f'PyAV cannot open it ({error})') from error
+        if not container.streams.video:
+            container.close()
+            raise VideoReadError(self.filename, 'the file has no video stream')
+        stream = container.streams.video[0]
+        if self.multi_thread:
+            stream.thread_type = 'AUTO'
+        return container, stream
+
+    def enable_multi_thread(self) -> None:
+        """Decode with FFmpeg's frame and slice threads (before the first ``read``)."""
+        self.multi_thread = True
+        self._stream.thread_type = 'AUTO'
+
+    def close(self) -> None:
+        self._container.close()
+
+    # ---- indexing
+    def _packet_index(self) -> PacketIndex:
+        if self._index is not None:
+            return self._index
+        pts, key_pts, usable, error = [], [], True, None
+        try:
+            for packet in self._container.demux(self._stream):
+                if packet.size == 0:  # the flush packet at the end of the stream
+                    continue
+                usable = usable and packet.pts is not None
+                pts.append(packet.pts if packet.pts is not None else len(pts))
+                if packet.is_keyframe:
+                    key_pts.append(pts[-1])
+        except av.error.FFmpegError as exc:  # a truncated or damaged file: index what was read
+            error = str(exc)
+        sorted_pts = np.sort(np.array(pts, dtype=np.int64))
+        keyframes = np.searchsorted(sorted_pts, np.array(key_pts, dtype=np.int64))
+        usable = (usable and len(keyframes) > 0 and keyframes[0] == 0
+                  and len(np.unique(sorted_pts)) == len(sorted_pts))
+        self._index = PacketIndex(sorted_pts, np.unique(keyframes), usable, error)
+        return self._index
+
+    # ---- decoding
+    def _decoded_frames(self) -> Iterator[av.VideoFrame]:
+        try:
+            for frame in self._container.decode(self._stream):
+                self.frames_decoded += 1
+                yield frame
+        except av.error.FFmpegError as error:
+            raise VideoReadError(self.filename, f'decoding failed ({error})') from error
+
+    def _seek(self, pts: int) -> Iterator[av.VideoFrame]:
+        try:
+            self._container.seek(int(pts), backward=True, any_frame=False, stream=self._stream)
+        except av.error.FFmpegError as error:
+            raise VideoReadError(self.filename, f'seeking failed ({error})') from error
+        self.seeks += 1
+        return self._decoded_frames()
+
+    def _to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        self.frames_converted += 1
+        return frame.to_ndarray(format='rgb24')
+
+    def _read_by_timestamp(self, wanted: List[int], index: PacketIndex,
+                           min_gap: int) -> Optional[Dict[int, np.ndarray]]:
+        """Frames ``wanted`` (sorted, unique) found by timestamp; None if the index is wrong."""
+        out: Dict[int, np.ndarray] = {}
+        frames, position = None, 0
+        for target in wanted:
+            key = index.keyframe_before(target)
+            if frames is None or (key > position and target - position >= min_gap):
+                frames = self._seek(index.pts[key])
+            for frame in frames:
+                found = index.frame_at(frame.pts)
+                if found is None or found > target:
+                    return None
+                position = found + 1
+                if found == target:
+                    out[target] = self._to_rgb(frame)
+                    break
+            else:
+                raise self.too_short(target, position)
+        return out
+
+    def _read_by_counting(self, wanted: List[int]) -> Dict[int, np.ndarray]:
+        """Frames ``wanted`` (sorted, unique) by counting decoded frames from a fresh open."""
+        self.close()
+        self._container, self._stream = self._open()
+        out: Dict[int, np.ndarray] = {}
+        targets = iter(wanted)
+        target, count = next(targets), 0
+        for count, frame in enumerate(self._decoded_frames(), start=1):
+            if count - 1 == target:
+                out[target] = self._to_rgb(frame)
+                target = next(targets, None)
+                if target is None:
+                    return out
+        raise self.too_short(target, count)
+
+    def read(self, indices: Sequence[int], accurate: bool = True) -> List[np.ndarray]:
+        inds = self.checked_indices(indices)
+        wanted = np.unique(inds).tolist()
+        index = self._packet_index()
+        frames = None
+        if index.usable:
+            if wanted[-1] >= index.num_frames:
+                reason = f'frame {wanted[-1]} was requested but only {index.num_frames} frames ' \
+                         'could be read'
+                raise VideoReadError(self.filename, reason + (f' ({index.error})' if index.error
+                                                              else ''))
+            if accurate:
+                frames = self._read_by_timestamp(wanted, index, index.keyframe_spacing)
+            else:
+                keys = {t: index.keyframe_before(t) for t in wanted}
+                keyframes = self._read_by_timestamp(sorted(set(keys.values())), index, 1)
+                if keyframes is not None:
+                    frames = {t: keyframes[k] for t, k in keys.items()}
+        if frames is None:
+            frames = self._read_by_counting(wanted)
+        return gather(frames, inds)
+
+
+# ----------------------------------------------------------------------------- decord
+def import_decord():
+    """The ``decord`` module, or an ImportError saying how to install it."""
+    try:
+        import decord
+    except ImportError as error:
+        raise ImportError('decord is not installed; it is an optional extra of reelkit: '
+                          'pip install "reelkit[decord]" (or use PyAVInit/PyAVDecode)') from error
+    return decord
+
+
+class DecordReader(VideoReader):
+    """Reads frames with decord (``pip install "reelkit[decord]"``).
+
+    ``num_frames`` is decord's frame count. ``accurate=True`` uses ``get_batch``; otherwise
+    each index seeks to the nearest keyframe (decord's fast ``seek``).
+    """
+
+    def __init__(self, filename: str, source: Source, num_threads: int = 1) -> None:
+        super().__init__(filename)
+        decord = import_decord()
+        try:
+            self._reader = decord.VideoReader(source, num_threads=num_threads)
+        except Exception as error:  # decord reports failures as DECORDError or RuntimeError
+            raise VideoReadError(filename, f'decord cannot open it ({error})') from error
+        self.num_frames = len(self._reader)
+        fps = self._reader.get_avg_fps()
+        self.fps = float(fps) if fps and fps > 0 else None
+        if self.num_frames == 0:
+            raise VideoReadError(filename, 'the video stream has no frames')
+
+    def read(self, indices: Sequence[int], accurate: bool = True) -> List[np.ndarray]:
+        inds = self.checked_indices(indices)
+        wanted = np.unique(inds).tolist()
+        try:
+            if accurate:
+                frames = dict(zip(wanted, self._reader.get_batch(wanted).asnumpy()))
+            else:
+                frames = {}
+                self._reader.seek(0)
+                for idx in wanted:
+                    self._reader.seek(idx)
+                    frames[idx] = self._reader.next().asnumpy()
+        except Exception as error:  # decord reports failures as DECORDError or RuntimeError
+            raise VideoReadError(self.filename, f'decord failed to decode ({error})') from error
+        return gather(frames, inds)
+
+    def close(self) -> None:
+        self._reader = None
+
+
+# ----------------------------------------------------------------------------- OpenCV
+class OpenCVReader(VideoReader):
+    """Reads frames with OpenCV's ``VideoCapture`` from a local path.
+
+    ``num_frames`` is ``CAP_PROP_FRAME_COUNT``, or the number of frames found by grabbing the
+    whole video when the container does not store it. ``read`` grabs frames in order (OpenCV
+    frame seeking is not exact for every codec) and decodes to RGB only the wanted ones.
+    """
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(filename)
+        self._capture = self._open()
+        self._position = 0
+        fps = self._capture.get(cv2.CAP_PROP_FPS)
+        self.fps = float(fps) if fps > 0 else None
+        self.num_frames = int(self._capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        if self.num_frames <= 0:
+            while self._capture.grab():
+                self._position += 1
+            self.num_frames = self._position
+        if self.num_frames == 0:
+            self.close()
+            raise VideoReadError(filename, 'the video stream has no frames')
+
+    def _open(self) -> cv2.VideoCapture:
+        capture = cv2.VideoCapture(self.filename)
+        if not capture.isOpened():
+            raise VideoReadError(self.filename, 'OpenCV cannot open it (corrupt file or '
+                                                'unsupported format)')
+        return capture
+
+    def read(self, indices: Sequence[int], accurate: bool = True) -> List[np.ndarray]:
+        if not accurate:
+            raise ValueError('OpenCVReader decodes frames exactly; accurate=False is not offered')
+        inds = self.checked_indices(indices)
+        wanted = np.unique(inds).tolist()
+        if self._position > wanted[0]:
+            self._capture.release()
+            self._capture, self._position = self._open(), 0
+        frames = {}
+        for target in wanted:
+            while self._position <= target:
+                if not self._capture.grab():
+                    raise self.too_short(target, self._position)
+                self._position += 1
+            ok, img = self._capture.retrieve()
+            if not ok:
+                raise VideoReadError(self.filename, f'OpenCV cannot decode frame {target}')
+            frames[target] = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        return gather(frames, inds)
+
+    def close(self) -> None:
+        self._capture.release()
