@@ -1,0 +1,1 @@
+"""Necks (between backbone and head); none yet for the 2D recognizers."""
