@@ -67,20 +67,65 @@ def test_lsgan_generator_and_discriminator_shapes_and_grads():
     check_backward(disc, score)
 
 
-@pytest.mark.parametrize('norm', ['LN2d', 'GN'])
-def test_wgangp_generator_and_discriminator_shapes_and_grads(norm):
+def test_wgangp_generator_and_discriminator_shapes_and_grads():
     gen = MODELS.build(dict(type='WGANGPGenerator', noise_size=8, out_scale=8))
     img = gen(torch.randn(2, 8))
     assert img.shape == (2, 3, 8, 8)
     check_backward(gen, img)
 
-    disc = MODELS.build(dict(type='WGANGPDiscriminator', in_channel=3, in_scale=8,
-                             conv_module_cfg=dict(norm_cfg=dict(type=norm))))
-    score = disc(torch.randn(2, 3, 8, 8))
-    assert score.shape == (2, 1)
-    check_backward(disc, score)
+    for norm in ('LN2d', 'GN'):
+        disc = MODELS.build(dict(type='WGANGPDiscriminator', in_channel=3, in_scale=8,
+                                 conv_module_cfg=dict(norm_cfg=dict(type=norm))))
+        assert hasattr(disc.conv_blocks[0], norm)
+        score = disc(torch.randn(2, 3, 8, 8))
+        assert score.shape == (2, 1)
+        check_backward(disc, score)
 
 
 def test_wgangp_rejects_unsupported_scale():
     with pytest.raises(ValueError, match='out_scale=256'):
         MODELS.build(dict(type='WGANGPGenerator', noise_size=8, out_scale=256))
+
+
+@pytest.mark.parametrize('init_type, sn_style', [('studio', 'torch'), ('BigGAN', 'ajbrock'), ('sngan', 'torch')])
+def test_sagan_generator_and_projection_discriminator(init_type, sn_style):
+    common = dict(num_classes=3, base_channels=8, with_spectral_norm=True, sn_style=sn_style,
+                  init_cfg=dict(type=init_type), attention_cfg=dict(type='SelfAttentionBlock'))
+    # 'sagan'/'sngan' start the norm embeddings at constants, which spectral norm cannot normalise.
+    embedding_sn = init_type in ('studio', 'BigGAN')
+    gen = MODELS.build(dict(type='SAGANGenerator', output_scale=32, noise_size=8, attention_after_nth_block=2,
+                            with_embedding_spectral_norm=embedding_sn, **common))
+    out = gen(None, num_batches=2, return_noise=True)
+    img, label = out['fake_img'], out['label']
+    assert img.shape == (2, 3, 32, 32) and label.shape == (2, )
+    check_backward(gen, img)
+
+    disc = MODELS.build(dict(type='ProjDiscriminator', input_scale=32, attention_after_nth_block=1, **common))
+    score = disc(torch.randn(2, 3, 32, 32), label=label)
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+def test_sngan_unconditional_generator_has_no_labels():
+    gen = MODELS.build(dict(type='SNGANGenerator', output_scale=32, base_channels=8, noise_size=4, use_cbn=False))
+    out = gen(torch.randn(2, 4), return_noise=True)
+    assert out['label'] is None and out['fake_img'].shape == (2, 3, 32, 32)
+
+
+def test_projection_discriminator_needs_labels_when_conditional():
+    disc = MODELS.build(dict(type='ProjDiscriminator', input_scale=32, base_channels=8, num_classes=2))
+    with pytest.raises(ValueError, match='label'):
+        disc(torch.randn(1, 3, 32, 32))
+
+
+def test_sngan_rejects_constant_embedding_init_under_spectral_norm():
+    with pytest.raises(ValueError, match='with_embedding_spectral_norm=False'):
+        MODELS.build(dict(type='SNGANGenerator', output_scale=32, num_classes=2, with_spectral_norm=True,
+                          init_cfg=dict(type='sagan')))
+
+
+def test_sngan_rejects_unknown_init_and_sn_style():
+    with pytest.raises(ValueError, match='init_cfg'):
+        MODELS.build(dict(type='SNGANGenerator', output_scale=32, init_cfg=dict(type='kaiming')))
+    with pytest.raises(ValueError, match="sn_style='tf'"):
+        MODELS.build(dict(type='ProjDiscriminator', input_scale=32, sn_style='tf'))

@@ -2,9 +2,10 @@
 from . import common  # noqa: F401
 from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
+from .sngan_proj import ProjDiscriminator, SNGANGenerator
 from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
 __all__ = [
     'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
-    'WGANGPDiscriminator'
+    'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator'
 ]

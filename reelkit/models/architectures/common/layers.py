@@ -245,3 +245,24 @@ def num_doublings(small: int, large: int, small_name: str, large_name: str) -> i
     if ratio < 2 or large % small or ratio & (ratio - 1):
         raise ValueError(f'{large_name}={large} must be {small_name}={small} times a power of two (>= 2)')
     return int(math.log2(ratio))
+
+
+def projection_logits(features: Tensor, decision: nn.Module, proj_y: Optional[nn.Module],
+                      label: Optional[Tensor]) -> Tensor:
+    """Projection-discriminator output (Miyato & Koyama, 2018): ``decision(h) + <embed(y), h>``.
+
+    Args:
+        features: Pooled features h, (N, C).
+        decision: Linear layer C -> K.
+        proj_y: Class embedding (num_classes, C), or ``None`` for an unconditional discriminator.
+        label: Class labels (N,); required when ``proj_y`` is given.
+
+    Returns:
+        Scores (N, K).
+    """
+    out = decision(features)
+    if proj_y is not None:
+        if label is None:
+            raise ValueError('this discriminator is class-conditional (num_classes > 0): pass label=(N,) labels')
+        out = out + (proj_y(label.reshape(-1)) * features).sum(dim=1, keepdim=True)
+    return out
