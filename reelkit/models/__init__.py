@@ -11,3 +11,4 @@ from .data_preprocessors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .recognizers import *  # noqa: F401,F403
+from . import base_models, gans  # noqa: F401,E402  (generative models)

@@ -6,3 +6,4 @@ Vis backends (``LocalVisBackend``, ``TensorboardVisBackend``, ...) are MMEngine'
 from .action_visualizer import ActionVisualizer
 
 __all__ = ['ActionVisualizer']
+from . import gen  # noqa: F401,E402  (GenVisualizer, GenVisBackend)

@@ -1,0 +1,12 @@
+"""Engine parts of generative models: optimizer wrappers per sub-network, schedules, loops,
+and hooks. Importing registers them in reelkit's registries."""
+from .hooks import GenIterTimerHook, GenVisualizationHook, RandomStateHook
+from .loops import GenTestLoop, GenValLoop
+from .optim_constructor import GenOptimWrapperConstructor, GenOptimWrapperDict
+from .schedulers import LinearLrInterval
+
+__all__ = [
+    'GenIterTimerHook', 'GenVisualizationHook', 'RandomStateHook', 'GenValLoop', 'GenTestLoop',
+    'GenOptimWrapperConstructor', 'GenOptimWrapperDict',
+    'LinearLrInterval'
+]

@@ -1,0 +1,188 @@
+"""Hooks of generative-model training: timing, sample grids, and random state in checkpoints."""
+import random
+import time
+from typing import List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.dist import master_only
+from mmengine.hooks import Hook, IterTimerHook
+from mmengine.visualization import Visualizer
+
+from reelkit.registry import HOOKS
+from reelkit.utils.errors import ConfigError
+
+
+@HOOKS.register_module()
+class GenIterTimerHook(IterTimerHook):
+    """``IterTimerHook`` whose validation/test ETA counts the batches of the generative loops
+    (``GenValLoop.total_length``) instead of the length of the real-image dataloader."""
+
+    def _after_iter(self, runner, batch_idx: int, data_batch=None, outputs=None,
+                    mode: str = 'train') -> None:
+        if mode == 'train':
+            return super()._after_iter(runner, batch_idx, data_batch, outputs, mode)
+        runner.message_hub.update_scalar(f'{mode}/time', time.time() - self.t)
+        self.t = time.time()
+        self.time_sec_test_val += runner.message_hub.get_scalar(f'{mode}/time').current()
+        loop = runner.val_loop if mode == 'val' else runner.test_loop
+        total = getattr(loop, 'total_length', 0) or len(loop.dataloader)
+        eta = self.time_sec_test_val / (batch_idx + 1) * (total - batch_idx - 1)
+        runner.message_hub.update_info('eta', eta)
+
+
+@HOOKS.register_module()
+class GenVisualizationHook(Hook):
+    """Write a grid of generated images every ``interval`` training iterations, and the
+    generated images of each test batch when ``save_at_test``.
+
+    Samples come from fixed noise (``fixed_input=True``: drawn once from its own generator
+    seeded with ``seed``, so the grids of different iterations are comparable and training's
+    random state is untouched) or fresh noise each time.
+
+    Args:
+        interval (int): iterations between grids. Defaults to 1000.
+        vis_kwargs_list (dict | list[dict]): what to draw; each entry has ``type='GAN'`` (or
+            ``'Noise'``) and optionally ``name`` (image name, default ``'fake_img'``),
+            ``n_samples``, ``n_row``, ``sample_model`` (``'orig'``, ``'ema'``, ``'ema/orig'``),
+            ``fixed_input``, ``target_keys``.
+        fixed_input (bool): default of the entries' ``fixed_input``. Defaults to True.
+        n_samples (int): default number of images per grid. Defaults to 64.
+        n_row (int): default images per grid row. Defaults to 8.
+        seed (int): seed of the fixed noise. Defaults to 2022.
+        save_at_test (bool): draw the test outputs too. Defaults to True.
+        test_vis_keys (str | list[str], optional): fields drawn at test; default the generated images.
+        show (bool): display the grids instead of only writing them. Defaults to False.
+        wait_time (float): display time in seconds. Defaults to 0.
+        message_hub_vis_kwargs: MMGeneration option; not supported (must be None).
+    """
+    priority = 'NORMAL'
+    SAMPLER_TYPES = ('GAN', 'Noise')
+
+    def __init__(self,
+                 interval: int = 1000,
+                 vis_kwargs_list: Optional[Union[dict, List[dict]]] = None,
+                 fixed_input: bool = True,
+                 n_samples: int = 64,
+                 n_row: int = 8,
+                 seed: int = 2022,
+                 save_at_test: bool = True,
+                 test_vis_keys: Optional[Union[str, List[str]]] = None,
+                 show: bool = False,
+                 wait_time: float = 0,
+                 message_hub_vis_kwargs=None):
+        if not isinstance(interval, int) or interval < 1:
+            raise ConfigError(f'GenVisualizationHook.interval={interval!r}; expected a positive integer')
+        if message_hub_vis_kwargs is not None:
+            raise ConfigError('GenVisualizationHook.message_hub_vis_kwargs is not supported by '
+                              'reelkit; remove it')
+        entries = vis_kwargs_list or dict(type='GAN', name='fake_img')
+        self.vis_kwargs_list = [dict(e) for e in ([entries] if isinstance(entries, dict) else entries)]
+        for entry in self.vis_kwargs_list:
+            if entry.get('type') not in self.SAMPLER_TYPES:
+                raise ConfigError(f'GenVisualizationHook.vis_kwargs_list: type={entry.get("type")!r} '
+                                  f'is not supported; expected one of {self.SAMPLER_TYPES}')
+        self.interval = interval
+        self.fixed_input = fixed_input
+        self.n_samples = n_samples
+        self.n_row = n_row
+        self.seed = seed
+        self.save_at_test = save_at_test
+        self.test_vis_keys = test_vis_keys
+        self.show = show
+        self.wait_time = wait_time
+        self._fixed_noise = {}
+
+    @master_only
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not self.every_n_train_iters(runner, self.interval):
+            return
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        was_training = model.training
+        model.eval()
+        try:
+            for entry in self.vis_kwargs_list:
+                self._draw(model, entry, step=runner.iter + 1)
+        finally:
+            model.train(was_training)
+
+    @master_only
+    def after_test_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        if not self.save_at_test or not outputs:
+            return
+        model = runner.model.module if hasattr(runner.model, 'module') else runner.model
+        preprocessor = model.data_preprocessor
+        keys = self.test_vis_keys
+        for idx, sample in enumerate(outputs):
+            Visualizer.get_current_instance().add_datasample(
+                name='test', gen_samples=[sample], target_keys=keys, n_row=1,
+                color_order=preprocessor.output_color_order, target_mean=preprocessor.mean,
+                target_std=preprocessor.std, step=batch_idx * len(outputs) + idx)
+
+    @torch.no_grad()
+    def _draw(self, model, entry: dict, step: int) -> None:
+        name = entry.get('name', 'fake_img')
+        n_samples = entry.get('n_samples', self.n_samples)
+        noise = self._noise(model, name, n_samples, entry.get('fixed_input', self.fixed_input))
+        inputs = dict(noise=noise)
+        if 'sample_model' in entry:
+            inputs['sample_model'] = entry['sample_model']
+        samples = model.val_step(dict(inputs=inputs))
+        preprocessor = model.data_preprocessor
+        Visualizer.get_current_instance().add_datasample(
+            name=name, gen_samples=samples, target_keys=entry.get('target_keys'),
+            n_row=entry.get('n_row', self.n_row), color_order=preprocessor.output_color_order,
+            target_mean=preprocessor.mean, target_std=preprocessor.std, show=self.show,
+            wait_time=self.wait_time, step=step)
+
+    def _noise(self, model, name: str, n_samples: int, fixed: bool) -> torch.Tensor:
+        if fixed and name in self._fixed_noise:
+            return self._fixed_noise[name]
+        generator = torch.Generator().manual_seed(self.seed) if fixed else None
+        noise = torch.randn(n_samples, model.noise_size, generator=generator)
+        if fixed:
+            self._fixed_noise[name] = noise
+        return noise
+
+
+@HOOKS.register_module()
+class RandomStateHook(Hook):
+    """Save the random states (Python, NumPy, torch CPU and CUDA) in checkpoints and restore them
+    on resume, so a resumed run draws the same noise as an uninterrupted one.
+
+    MMEngine re-seeds at resume, which restarts the random streams at iteration 0's state; a GAN
+    draws its training noise from them. This hook stores the states under
+    ``checkpoint['random_state']`` and puts them back after the checkpoint is loaded.
+    """
+    priority = 'VERY_LOW'
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        numpy_state = np.random.get_state()
+        state = dict(
+            python=random.getstate(),
+            numpy=dict(name=numpy_state[0], keys=torch.from_numpy(numpy_state[1].astype(np.int64)),
+                       pos=int(numpy_state[2]), has_gauss=int(numpy_state[3]),
+                       cached_gaussian=float(numpy_state[4])),
+            torch=torch.get_rng_state())
+        if torch.cuda.is_available():
+            state['cuda'] = torch.cuda.get_rng_state_all()
+        checkpoint['random_state'] = state
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('random_state')
+        if state is None or not getattr(runner, '_resume', False):  # only when resuming
+            return
+        random.setstate(_as_python_state(state['python']))
+        numpy_state = state['numpy']
+        np.random.set_state((numpy_state['name'], numpy_state['keys'].numpy().astype(np.uint32),
+                             numpy_state['pos'], numpy_state['has_gauss'],
+                             numpy_state['cached_gaussian']))
+        torch.set_rng_state(state['torch'])
+        if 'cuda' in state and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state['cuda'])
+
+
+def _as_python_state(state: Sequence):
+    """``random.setstate`` wants tuples; a checkpoint may give lists back."""
+    version, internal, gauss = state
+    return version, tuple(internal), gauss
