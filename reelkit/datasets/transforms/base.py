@@ -60,9 +60,11 @@ def check_range(owner: str, name: str, value: Any, low: float, high: float) -> f
 
 def to_size_pair(owner: str, name: str, value: Any) -> Tuple[int, int]:
     """An int ``s`` or a pair ``(w, h)`` of positive ints, as ``(w, h)``."""
-    pair = (value, value) if isinstance(value, Integral) and not isinstance(value, bool) else value
-    if (not isinstance(pair, Sequence) or len(pair) != 2
-            or not all(isinstance(v, Integral) and not isinstance(v, bool) and v > 0 for v in pair)):
+    def positive_int(v) -> bool:
+        return isinstance(v, Integral) and not isinstance(v, bool) and v > 0
+
+    pair = (value, value) if positive_int(value) else value
+    if not isinstance(pair, Sequence) or len(pair) != 2 or not all(map(positive_int, pair)):
         raise TypeError(f'{owner}: {name}={value!r}; expected a positive int or a (w, h) pair '
                         'of positive ints')
     return int(pair[0]), int(pair[1])

@@ -146,7 +146,12 @@ class PackActionInputs(BaseTransform):
         - gt_bboxes (optional, with gt_labels)
         - gt_labels (optional)
         - proposals (optional)
-        - the meta_keys and algorithm_keys (optional)
+        - img_shape (optional: a default meta key; every meta key is copied when present)
+        - img_key (optional)
+        - video_id (optional)
+        - timestamp (optional)
+
+    The ``algorithm_keys`` are read when present, too.
 
     Args:
         collect_keys (tuple[str] | None): Pack these keys as a dict of tensors instead of one

@@ -43,7 +43,8 @@ def randint(rng: RNG, low: int, high=None, size=None):
 
 
 # ----------------------------------------------------------------------------- geometry
-def rescale_size(width: int, height: int, scale: Union[float, Tuple[float, float]]) -> Tuple[int, int]:
+def rescale_size(width: int, height: int,
+                 scale: Union[float, Tuple[float, float]]) -> Tuple[int, int]:
     """``(new_w, new_h)`` of an image rescaled by ``scale``, keeping its aspect ratio.
 
     A number is a factor. A pair is a bounding size: the image becomes as large as possible
@@ -134,8 +135,9 @@ def multi_scale_crop_box(img_h: int, img_w: int, input_size: Tuple[int, int],
 
     Side lengths are ``int(min(img_h, img_w) * s)`` for ``s`` in ``scales``; a (w, h) pair is
     drawn among those whose scale indices differ by at most ``max_wh_scale_gap``, and a side
-    within 2 pixels of ``input_size = (w, h)`` snaps to it (unless that would leave the image). The box is placed at random, or at
-    one of the ``num_fixed_crops`` grid offsets (see :func:`grid_crop_offsets`).
+    within 2 pixels of ``input_size = (w, h)`` snaps to it (unless that would leave the image).
+    The box is placed at random, or at one of the ``num_fixed_crops`` grid offsets (see
+    :func:`grid_crop_offsets`).
     """
     base = min(img_h, img_w)
     sides = [int(base * s) for s in scales]

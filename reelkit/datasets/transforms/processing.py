@@ -37,7 +37,8 @@ def _check_number_pair(owner: str, name: str, value, low: float, high: float,
     """A pair ``(a, b)`` with ``low < a <= b <= high`` (``low <= a`` if ``low_inclusive``)."""
     ok = (isinstance(value, Sequence) and len(value) == 2
           and all(isinstance(v, Real) and not isinstance(v, bool) for v in value)
-          and (low <= value[0] if low_inclusive else low < value[0]) and value[0] <= value[1] <= high)
+          and (low <= value[0] if low_inclusive else low < value[0])
+          and value[0] <= value[1] <= high)
     if not ok:
         raise ValueError(f'{owner}: {name}={value!r}; expected (a, b) with '
                          f'{low} {"<=" if low_inclusive else "<"} a <= b <= {high}')
