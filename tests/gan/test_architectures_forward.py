@@ -129,3 +129,47 @@ def test_sngan_rejects_unknown_init_and_sn_style():
         MODELS.build(dict(type='SNGANGenerator', output_scale=32, init_cfg=dict(type='kaiming')))
     with pytest.raises(ValueError, match="sn_style='tf'"):
         MODELS.build(dict(type='ProjDiscriminator', input_scale=32, sn_style='tf'))
+
+
+@pytest.mark.parametrize('sn_style', ['ajbrock', 'torch'])
+def test_biggan_generator_and_discriminator_shapes_and_grads(sn_style):
+    gen = MODELS.build(dict(type='BigGANGenerator', output_scale=32, noise_size=20, num_classes=3, base_channels=8,
+                            shared_dim=8, sn_style=sn_style))
+    assert gen.noise_chunk_size == 5  # 20 split over 3 blocks + the input layer
+    out = gen(None, num_batches=2, return_noise=True)
+    img, label = out['fake_img'], out['label']
+    assert img.shape == (2, 3, 32, 32)
+    check_backward(gen, img)
+
+    disc = MODELS.build(dict(type='BigGANDiscriminator', input_scale=32, num_classes=3, base_channels=8,
+                             sn_style=sn_style))
+    score = disc(torch.randn(2, 3, 32, 32), label)
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+def test_biggan_truncation_clamps_noise_and_unconditional_generator_works():
+    gen = MODELS.build(dict(type='BigGANGenerator', output_scale=32, noise_size=8, num_classes=0, base_channels=8,
+                            with_shared_embedding=False))
+    out = gen(torch.full((1, 8), 3.0), truncation=0.5, return_noise=True)
+    assert out['noise_batch'].max() == 0.5 and out['label'] is None
+
+
+def test_biggan_deep_generator_and_discriminator_shapes_and_grads():
+    gen = MODELS.build(dict(type='BigGANDeepGenerator', output_scale=32, noise_size=8, num_classes=3,
+                            base_channels=8, shared_dim=8, sn_style='torch'))
+    out = gen(None, num_batches=2, return_noise=True)
+    assert out['fake_img'].shape == (2, 3, 32, 32)
+    check_backward(gen, out['fake_img'])
+
+    disc = MODELS.build(dict(type='BigGANDeepDiscriminator', input_scale=32, num_classes=3, base_channels=8))
+    score = disc(torch.randn(2, 3, 32, 32), out['label'])
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+def test_biggan_rejects_inconsistent_embedding_options():
+    with pytest.raises(ValueError, match='split_noise'):
+        MODELS.build(dict(type='BigGANGenerator', output_scale=32, num_classes=3, with_shared_embedding=False))
+    with pytest.raises(ValueError, match="init_type='kaiming'"):
+        MODELS.build(dict(type='BigGANDiscriminator', input_scale=32, init_type='kaiming'))

@@ -1,5 +1,6 @@
 """GAN generators and discriminators under MMGeneration 1.x names, one family per sub-package."""
 from . import common  # noqa: F401
+from .biggan import BigGANDeepDiscriminator, BigGANDeepGenerator, BigGANDiscriminator, BigGANGenerator
 from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
 from .sngan_proj import ProjDiscriminator, SNGANGenerator
@@ -7,5 +8,6 @@ from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
 __all__ = [
     'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
-    'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator'
+    'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator', 'BigGANGenerator', 'BigGANDiscriminator',
+    'BigGANDeepGenerator', 'BigGANDeepDiscriminator'
 ]
