@@ -1,0 +1,106 @@
+"""Shared GAN building blocks: spectral-norm layouts and numerics, ConvModule naming, config errors."""
+import pytest
+import torch
+import torch.nn as nn
+
+from reelkit.models.architectures.common import (ConvModule, SNLinear, apply_spectral_norm, build_activation,
+                                                 build_norm, sample_labels, sample_noise)
+
+
+@pytest.fixture(autouse=True)
+def seeded():
+    torch.manual_seed(0)
+
+
+def test_torch_style_spectral_norm_stores_weight_orig_u_v():
+    layer = apply_spectral_norm(nn.Conv2d(3, 4, 3), 'torch')
+    assert {k: tuple(v.shape) for k, v in layer.state_dict().items()} == {
+        'bias': (4, ), 'weight_orig': (4, 3, 3, 3), 'weight_u': (4, ), 'weight_v': (27, )}
+
+
+def test_ajbrock_style_spectral_norm_keeps_weight_and_adds_u0_sv0():
+    conv = nn.Conv2d(3, 4, 3, padding=1)
+    layer = apply_spectral_norm(conv, 'ajbrock', eps=1e-6)
+    assert {k: tuple(v.shape) for k, v in layer.state_dict().items()} == {
+        'weight': (4, 3, 3, 3), 'bias': (4, ), 'u0': (1, 4), 'sv0': (1, )}
+    assert layer.weight is conv.weight  # the parameters are shared, not copied
+    emb = apply_spectral_norm(nn.Embedding(5, 7), 'ajbrock')
+    assert tuple(emb.u0.shape) == (1, 5)
+
+
+def test_ajbrock_power_iteration_finds_the_largest_singular_value():
+    layer = SNLinear(6, 4)
+    with torch.no_grad():
+        # singular values 3, 2, 1, 0.5 with random orthogonal factors
+        u, _ = torch.linalg.qr(torch.randn(4, 4))
+        v, _ = torch.linalg.qr(torch.randn(6, 4))
+        layer.weight.copy_(u @ torch.diag(torch.tensor([3.0, 2.0, 1.0, 0.5])) @ v.t())
+    layer.train()
+    for _ in range(50):
+        layer(torch.randn(2, 6))
+    assert layer.sv0.item() == pytest.approx(3.0, rel=1e-4)
+    normalized = layer.normalized_weight()
+    assert torch.linalg.matrix_norm(normalized, ord=2).item() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_ajbrock_buffers_are_frozen_in_eval_mode():
+    layer = SNLinear(6, 4).eval()
+    u0, sv0 = layer.u0.clone(), layer.sv0.clone()
+    layer(torch.randn(2, 6))
+    assert torch.equal(layer.u0, u0) and torch.equal(layer.sv0, sv0)
+
+
+def test_torch_and_ajbrock_styles_agree_after_convergence():
+    weight = torch.randn(5, 8)
+    torch_layer = apply_spectral_norm(nn.Linear(8, 5), 'torch')
+    ajbrock_layer = apply_spectral_norm(nn.Linear(8, 5), 'ajbrock')
+    with torch.no_grad():
+        torch_layer.weight_orig.copy_(weight)
+        ajbrock_layer.weight.copy_(weight)
+        torch_layer.bias.zero_()
+        ajbrock_layer.bias.zero_()
+    x = torch.randn(3, 8)
+    for _ in range(100):
+        out_torch, out_ajbrock = torch_layer(x), ajbrock_layer(x)
+    torch.testing.assert_close(out_torch, out_ajbrock, rtol=1e-4, atol=1e-5)
+
+
+def test_unknown_sn_style_names_the_choices():
+    with pytest.raises(ValueError, match=r"sn_style='miyato'; expected one of \['torch', 'ajbrock'\]"):
+        apply_spectral_norm(nn.Linear(2, 2), 'miyato')
+
+
+def test_conv_module_uses_mmcv_names_and_norm_position():
+    post = ConvModule(3, 8, 3, norm_cfg=dict(type='BN'))
+    assert list(post.state_dict())[:3] == ['conv.weight', 'bn.weight', 'bn.bias']
+    assert post.conv.bias is None  # bias='auto' drops it under a norm
+    pre = ConvModule(3, 8, 3, norm_cfg=dict(type='GN', num_groups=1), order=('norm', 'act', 'conv'))
+    assert pre.gn.num_channels == 3  # a norm before the conv normalises the input channels
+    assert ConvModule(3, 8, 1, act_cfg=dict(type='Tanh'))(torch.randn(1, 3, 2, 2)).abs().max() <= 1
+
+
+def test_layer_config_errors_list_valid_types():
+    with pytest.raises(ValueError, match="activation type 'Mish' is not supported"):
+        build_activation(dict(type='Mish'))
+    with pytest.raises(ValueError, match="norm type 'BatchNorm' is not supported"):
+        build_norm(dict(type='BatchNorm'), 4)
+    with pytest.raises(ValueError, match='order='):
+        ConvModule(3, 3, 1, order=('conv', 'act'))
+
+
+def test_sample_noise_forms():
+    device = torch.device('cpu')
+    given = torch.randn(2, 4)
+    assert sample_noise(given, 0, (4, ), device) is given
+    assert sample_noise(lambda shape: torch.zeros(shape), 3, (4, ), device).shape == (3, 4)
+    assert sample_noise(None, 5, (4, ), device).shape == (5, 4)
+    with pytest.raises(ValueError, match=r'noise must have shape \(N, 4\), got \(2, 3\)'):
+        sample_noise(torch.randn(2, 3), 0, (4, ), device)
+
+
+def test_sample_labels_forms():
+    device = torch.device('cpu')
+    assert sample_labels(None, 4, 0, device) is None
+    labels = sample_labels(None, 100, 3, device)
+    assert labels.shape == (100, ) and labels.min() >= 0 and labels.max() < 3
+    assert sample_labels(torch.tensor([[1], [2]]), 0, 3, device).tolist() == [1, 2]
