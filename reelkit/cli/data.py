@@ -1,8 +1,10 @@
-"""``reelkit data ...``: prepare datasets; ``reelkit data synth-motion OUT_DIR`` writes SynthMotion."""
+"""``reelkit data ...``: prepare datasets; ``reelkit data synth-motion OUT_DIR`` writes SynthMotion,
+``reelkit data synth-shapes OUT_DIR`` writes SynthShapes (images for GANs)."""
 import argparse
 import time
 
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
+from reelkit.datasets.synth_shapes import SYNTH_SHAPES_CLASSES, generate_synth_shapes
 
 
 def add_parser(subparsers, parents) -> None:
@@ -22,6 +24,7 @@ def add_parser(subparsers, parents) -> None:
     synth.add_argument('--rawframes', action='store_true',
                        help='also write the frames as JPEGs and rawframe annotation lists')
     synth.set_defaults(func=run_synth_motion)
+    add_synth_shapes_parser(data_commands, parents)
 
 
 def run_synth_motion(args: argparse.Namespace) -> int:
@@ -29,6 +32,28 @@ def run_synth_motion(args: argparse.Namespace) -> int:
     paths = generate_synth_motion(args.out_dir, num_videos=args.num_videos, seed=args.seed,
                                   rawframes=args.rawframes, progress=True)
     print(f'SynthMotion: {args.num_videos} videos in {time.perf_counter() - start:.1f} s')
+    for name, path in paths.items():
+        print(f'  {name:16s} {path}')
+    return 0
+
+
+def add_synth_shapes_parser(data_commands, parents) -> None:
+    shapes = data_commands.add_parser(
+        'synth-shapes', parents=parents,
+        help=f'write SynthShapes: PNG images of {len(SYNTH_SHAPES_CLASSES)} shapes in random colours '
+        'and textures, for GAN training (UnconditionalImageDataset)')
+    shapes.add_argument('out_dir', metavar='OUT_DIR', help='folder to write (created if needed)')
+    shapes.add_argument('--num-images', type=int, default=2000, help='images (default: 2000)')
+    shapes.add_argument('--size', type=int, default=32, help='image side in pixels (default: 32)')
+    shapes.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    shapes.set_defaults(func=run_synth_shapes)
+
+
+def run_synth_shapes(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    paths = generate_synth_shapes(args.out_dir, num_images=args.num_images, size=args.size,
+                                  seed=args.seed, progress=True)
+    print(f'SynthShapes: {args.num_images} images in {time.perf_counter() - start:.1f} s')
     for name, path in paths.items():
         print(f'  {name:16s} {path}')
     return 0

@@ -9,3 +9,4 @@ __all__ = [
     'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'skipped_files',
     'generate_synth_motion', 'SYNTH_MOTION_CLASSES'
 ]
+from . import gen, synth_shapes  # noqa: F401,E402  (generative models: datasets, GAN transforms, SynthShapes)

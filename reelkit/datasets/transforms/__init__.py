@@ -28,3 +28,4 @@ __all__ = [
     # formatting
     'FormatShape', 'PackActionInputs',
 ]
+from reelkit.datasets.gen import transforms as _gen_transforms  # noqa: F401,E402  (GAN transforms)

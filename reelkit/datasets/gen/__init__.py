@@ -1,0 +1,9 @@
+"""Datasets and transforms of generative models (MMGeneration 1.x names)."""
+from .transforms import (CenterCropLongEdge, LoadImageFromFile, PackGenInputs, RandomCropLongEdge,
+                         crop_long_edge)
+from .unconditional_image_dataset import UnconditionalImageDataset, scan_images
+
+__all__ = [
+    'UnconditionalImageDataset', 'scan_images', 'LoadImageFromFile', 'CenterCropLongEdge',
+    'RandomCropLongEdge', 'PackGenInputs', 'crop_long_edge'
+]

@@ -1,0 +1,48 @@
+"""A folder of images as an unconditional GAN dataset (MMGeneration's ``UnconditionalImageDataset``)."""
+import os
+import os.path as osp
+from typing import Callable, List, Sequence, Union
+
+from mmengine.dataset import BaseDataset
+
+from reelkit.registry import DATASETS
+from reelkit.utils.errors import ConfigError
+
+IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp', '.webp')
+
+
+def scan_images(root: str) -> List[str]:
+    """Every image file under ``root`` (recursively), as sorted paths joined with ``root``."""
+    found = []
+    for folder, _, files in os.walk(root, followlinks=True):
+        found += [osp.join(folder, f) for f in files if f.lower().endswith(IMAGE_SUFFIXES)]
+    return sorted(found)
+
+
+@DATASETS.register_module()
+class UnconditionalImageDataset(BaseDataset):
+    """All images under ``data_root`` (recursively, sorted), each sample ``dict(img_path=...)``.
+
+    Args:
+        data_root (str): the image folder.
+        pipeline (list[dict | callable]): transforms, typically ``LoadImageFromFile``, ...,
+            ``PackGenInputs``.
+        test_mode (bool): as in MMEngine's ``BaseDataset``. Defaults to False.
+        **kwargs: other ``BaseDataset`` arguments (``indices``, ``lazy_init``, ...).
+    """
+
+    def __init__(self, data_root: str, pipeline: Sequence[Union[dict, Callable]] = (),
+                 test_mode: bool = False, **kwargs) -> None:
+        super().__init__(data_root=data_root, pipeline=pipeline, test_mode=test_mode, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        root = self.data_root
+        if not osp.isdir(root):
+            raise ConfigError(f'UnconditionalImageDataset: data_root {root!r} is not a folder. '
+                              'Point dataset.data_root at your images, or write the built-in set '
+                              f'with `reelkit data synth-shapes {root or "data/synth_shapes"}`')
+        paths = scan_images(root)
+        if not paths:
+            raise ConfigError(f'UnconditionalImageDataset: no images ({", ".join(IMAGE_SUFFIXES)}) '
+                              f'under data_root {root!r}')
+        return [dict(img_path=path) for path in paths]
