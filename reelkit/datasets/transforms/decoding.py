@@ -176,9 +176,9 @@ class VideoDecode(BaseTransform):
         """Configure ``reader`` before reading (nothing by default)."""
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         reader = results.pop('video_reader')
         try:
+            reject_keys(type(self).__name__, results, BOX_KEYS)
             self.prepare(reader)
             imgs = reader.read(results['frame_inds'], accurate=self.mode == 'accurate')
         finally:

@@ -24,7 +24,7 @@ from reelkit.utils.errors import VideoReadError
 from .base import check_choice
 
 LOCAL_IO_BACKENDS = ('disk', 'local')
-Source = Union[str, io.BytesIO]
+Source = Union[str, bytes]  # a local path, or the bytes fetched from remote storage
 
 
 # ----------------------------------------------------------------------------- file access
@@ -60,7 +60,13 @@ def open_source(filename: str, io_backend: str = 'disk',
         if not osp.isfile(filename):
             raise VideoReadError(filename, 'file not found')
         return filename
-    return io.BytesIO(read_bytes(filename, io_backend, backend_args))
+    return read_bytes(filename, io_backend, backend_args)
+
+
+def as_file(source: Source) -> Union[str, io.BytesIO]:
+    """Something a decoding library can open: the path, or a fresh file object on the bytes
+    (each with its own position; the bytes are shared, not copied)."""
+    return source if isinstance(source, str) else io.BytesIO(source)
 
 
 # ----------------------------------------------------------------------------- the interface
@@ -163,10 +169,11 @@ class PyAVReader(VideoReader):
     ``num_frames`` is the stream's frame count when the container stores one, else the
     number of packets found by demuxing the file (no decoding).
 
-    ``read`` first indexes the packets (one demux pass, cheap next to decoding), then decodes
-    the requested frames in order: it seeks to the keyframe at or before the next wanted
-    frame when that frame is at least one keyframe spacing ahead of the decoder and the
-    keyframe lies past the decoder's position; otherwise it decodes forward. Only wanted
+    ``read`` first indexes the packets (one demux pass over a second handle on the file,
+    cheap next to decoding), then decodes the requested frames in order from the start of
+    the stream: it seeks to the keyframe at or before the next wanted frame only when that
+    frame is at least one keyframe spacing ahead of the decoder and the keyframe lies past
+    the decoder's position; otherwise it decodes forward. Only wanted
     frames are converted to RGB, each once, and decoding stops at the last one. Frames are
     identified by timestamp, and if the decoder ever disagrees with the index (dropped
     frames, timestamps reordered by an edit list, a seek landing late), the read restarts as
@@ -184,6 +191,7 @@ class PyAVReader(VideoReader):
         self._index: Optional[PacketIndex] = None
         self.seeks = self.frames_decoded = self.frames_converted = 0
         self._container, self._stream = self._open()
+        self._fresh = True  # nothing decoded yet: the decoder is at the first frame
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else None
         self.num_frames = self._stream.frames or self._packet_index().num_frames
@@ -192,10 +200,8 @@ class PyAVReader(VideoReader):
             raise VideoReadError(filename, 'the video stream has no frames')
 
     def _open(self):
-        if not isinstance(self._source, str):
-            self._source.seek(0)
         try:
-            container = av.open(self._source, metadata_errors='ignore')
+            container = av.open(as_file(self._source), metadata_errors='ignore')
         except (av.error.FFmpegError, OSError) as error:
             raise VideoReadError(self.filename, f'PyAV cannot open it ({error})') from error
         if not container.streams.video:
@@ -214,13 +220,19 @@ class PyAVReader(VideoReader):
     def close(self) -> None:
         self._container.close()
 
+    def _reopen(self) -> None:
+        self.close()
+        self._container, self._stream = self._open()
+        self._fresh = True
+
     # ---- indexing
     def _packet_index(self) -> PacketIndex:
         if self._index is not None:
             return self._index
         pts, key_pts, usable, error = [], [], True, None
+        container, stream = self._open()  # a second handle: the decoding one stays at the start
         try:
-            for packet in self._container.demux(self._stream):
+            for packet in container.demux(stream):
                 if packet.size == 0:  # the flush packet at the end of the stream
                     continue
                 usable = usable and packet.pts is not None
@@ -229,6 +241,8 @@ class PyAVReader(VideoReader):
                     key_pts.append(pts[-1])
         except av.error.FFmpegError as exc:  # a truncated or damaged file: index what was read
             error = str(exc)
+        finally:
+            container.close()
         sorted_pts = np.sort(np.array(pts, dtype=np.int64))
         keyframes = np.searchsorted(sorted_pts, np.array(key_pts, dtype=np.int64))
         usable = (usable and len(keyframes) > 0 and keyframes[0] == 0
@@ -238,6 +252,7 @@ class PyAVReader(VideoReader):
 
     # ---- decoding
     def _decoded_frames(self) -> Iterator[av.VideoFrame]:
+        self._fresh = False
         try:
             for frame in self._container.decode(self._stream):
                 self.frames_decoded += 1
@@ -246,6 +261,7 @@ class PyAVReader(VideoReader):
             raise VideoReadError(self.filename, f'decoding failed ({error})') from error
 
     def _seek(self, pts: int) -> Iterator[av.VideoFrame]:
+        self._fresh = False
         try:
             self._container.seek(int(pts), backward=True, any_frame=False, stream=self._stream)
         except av.error.FFmpegError as error:
@@ -260,12 +276,16 @@ class PyAVReader(VideoReader):
     def _read_by_timestamp(self, wanted: List[int], index: PacketIndex,
                            min_gap: int) -> Optional[Dict[int, np.ndarray]]:
         """Frames ``wanted`` (sorted, unique) found by timestamp; None if the index is wrong."""
+        if not self._fresh:
+            self._reopen()
         out: Dict[int, np.ndarray] = {}
         frames, position = None, 0
         for target in wanted:
             key = index.keyframe_before(target)
-            if frames is None or (key > position and target - position >= min_gap):
+            if key > position and target - position >= min_gap:
                 frames = self._seek(index.pts[key])
+            elif frames is None:
+                frames = self._decoded_frames()
             for frame in frames:
                 found = index.frame_at(frame.pts)
                 if found is None or found > target:
@@ -280,8 +300,8 @@ class PyAVReader(VideoReader):
 
     def _read_by_counting(self, wanted: List[int]) -> Dict[int, np.ndarray]:
         """Frames ``wanted`` (sorted, unique) by counting decoded frames from a fresh open."""
-        self.close()
-        self._container, self._stream = self._open()
+        if not self._fresh:
+            self._reopen()
         out: Dict[int, np.ndarray] = {}
         targets = iter(wanted)
         target, count = next(targets), 0
@@ -338,7 +358,7 @@ class DecordReader(VideoReader):
         super().__init__(filename)
         decord = import_decord()
         try:
-            self._reader = decord.VideoReader(source, num_threads=num_threads)
+            self._reader = decord.VideoReader(as_file(source), num_threads=num_threads)
         except Exception as error:  # decord reports failures as DECORDError or RuntimeError
             raise VideoReadError(filename, f'decord cannot open it ({error})') from error
         self.num_frames = len(self._reader)

@@ -1,5 +1,4 @@
 """Video and frame-folder decoding: exact frames, little work, clear errors."""
-import io
 import sys
 
 import numpy as np
@@ -49,12 +48,19 @@ def test_pyav_decode_equals_sequential_decoding(video_path, reference_frames, na
 def test_pyav_decode_seeks_across_gaps_longer_than_a_gop(video_path, reference_frames):
     inds = [1, 30]
     results, reader = pyav_decode(video_path, inds)
-    assert reader.seeks == 2  # to frame 0's keyframe, then to frame 24's
+    assert reader.seeks == 1  # frames 0..1 from the start, then a seek to keyframe 24
     assert reader.frames_decoded == 2 + 7  # 0..1, then 24..30
     assert all(np.array_equal(img, reference_frames[i]) for img, i in zip(results['imgs'], inds))
 
 
-def test_pyav_decode_decodes_forward_across_short_gaps(video_path):
+def test_pyav_decode_decodes_forward_across_short_gaps(video_path, reference_frames):
+    inds = [0, 3, 9, 12, 17]
+    results, reader = pyav_decode(video_path, inds)
+    assert reader.seeks == 0 and reader.frames_decoded == 18
+    assert all(np.array_equal(img, reference_frames[i]) for img, i in zip(results['imgs'], inds))
+
+
+def test_pyav_decode_seeks_to_a_late_first_frame(video_path):
     _, reader = pyav_decode(video_path, [9, 12, 15])
     assert reader.seeks == 1 and reader.frames_decoded == 8  # keyframe 8, then 8..15
 
@@ -167,7 +173,7 @@ register_backend('reelkit_test_memory', _MemoryBackend, force=True)
 def test_pyav_init_reads_remote_bytes_through_mmengine_backends(video_path, reference_frames):
     _MemoryBackend.files['mem://clip.mp4'] = open(video_path, 'rb').read()
     results = PyAVInit(io_backend='reelkit_test_memory')(dict(filename='mem://clip.mp4'))
-    assert isinstance(results['video_reader']._source, io.BytesIO)
+    assert isinstance(results['video_reader']._source, bytes)
     results = PyAVDecode()(dict(results, frame_inds=np.array([7, 38])))
     assert np.array_equal(results['imgs'][1], reference_frames[38])
 
