@@ -13,6 +13,7 @@ import torch
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
+from reelkit.registry import TRANSFORMS
 from reelkit.utils.errors import AnnotationError, ConfigError, VideoReadError
 
 # How many times this process skipped each unreadable file (see ``BaseActionDataset.prepare_data``).
@@ -33,7 +34,8 @@ class BaseActionDataset(BaseDataset):
 
     Args:
         ann_file (str): The annotation file; joined with ``data_root`` when relative.
-        pipeline (list[dict | callable]): The transforms applied to each sample.
+        pipeline (list[dict | callable]): The transforms applied to each sample; dicts are
+            built from reelkit's ``TRANSFORMS``, so no default scope is needed.
         data_prefix (dict | None): Directories the entries' paths are relative to, by kind.
             ``None`` means ``dict(prefix='')``.
         test_mode (bool): Build a validation/test dataset: unreadable videos raise instead of
@@ -76,7 +78,7 @@ class BaseActionDataset(BaseDataset):
         self.skip_corrupt = skip_corrupt
         super().__init__(
             ann_file,
-            pipeline=pipeline,
+            pipeline=[TRANSFORMS.build(step) if isinstance(step, dict) else step for step in pipeline],
             data_prefix=dict(prefix='') if data_prefix is None else data_prefix,
             test_mode=test_mode,
             **kwargs)
