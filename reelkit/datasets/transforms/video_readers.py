@@ -173,13 +173,14 @@ class PyAVReader(VideoReader):
     cheap next to decoding), then decodes the requested frames in order from the start of
     the stream: it seeks to the keyframe at or before the next wanted frame only when that
     frame is at least one keyframe spacing ahead of the decoder and the keyframe lies past
-    the decoder's position; otherwise it decodes forward. Only wanted
-    frames are converted to RGB, each once, and decoding stops at the last one. Frames are
-    identified by timestamp, and if the decoder ever disagrees with the index (dropped
-    frames, timestamps reordered by an edit list, a seek landing late), the read restarts as
-    a plain sequential decode that counts frames, so ``accurate=True`` always returns what
-    sequential decoding returns. ``accurate=False`` returns the keyframe at or before each
-    index, seeking to each one.
+    the decoder's position; otherwise it decodes forward. Only wanted frames are converted to
+    RGB, each once, and decoding stops at the last one. Every decoded frame is checked
+    against the index: its timestamp must be the next one expected from where decoding
+    started. If the decoder ever disagrees (a dropped frame, a seek landing elsewhere, leading
+    frames of an open GOP), the read restarts as a plain sequential decode that counts
+    frames, so ``accurate=True`` always returns what sequential decoding returns.
+    ``accurate=False`` returns the keyframe at or before each index, seeking to each one.
+    Packets the container marks as discarded (edit lists) are not frames.
 
     Attributes ``seeks``, ``frames_decoded`` and ``frames_converted`` count the work done.
     """
@@ -233,7 +234,7 @@ class PyAVReader(VideoReader):
         container, stream = self._open()  # a second handle: the decoding one stays at the start
         try:
             for packet in container.demux(stream):
-                if packet.size == 0:  # the flush packet at the end of the stream
+                if packet.size == 0 or packet.is_discard:  # end-of-stream flush, edit lists
                     continue
                 usable = usable and packet.pts is not None
                 pts.append(packet.pts if packet.pts is not None else len(pts))
@@ -275,7 +276,8 @@ class PyAVReader(VideoReader):
 
     def _read_by_timestamp(self, wanted: List[int], index: PacketIndex,
                            min_gap: int) -> Optional[Dict[int, np.ndarray]]:
-        """Frames ``wanted`` (sorted, unique) found by timestamp; None if the index is wrong."""
+        """Frames ``wanted`` (sorted, unique), seeking over long gaps; None if the decoder's
+        output disagrees with the index. ``position`` is the next frame the decoder yields."""
         if not self._fresh:
             self._reopen()
         out: Dict[int, np.ndarray] = {}
@@ -283,15 +285,14 @@ class PyAVReader(VideoReader):
         for target in wanted:
             key = index.keyframe_before(target)
             if key > position and target - position >= min_gap:
-                frames = self._seek(index.pts[key])
+                frames, position = self._seek(index.pts[key]), key
             elif frames is None:
                 frames = self._decoded_frames()
             for frame in frames:
-                found = index.frame_at(frame.pts)
-                if found is None or found > target:
+                if index.frame_at(frame.pts) != position:
                     return None
-                position = found + 1
-                if found == target:
+                position += 1
+                if position - 1 == target:
                     out[target] = self._to_rgb(frame)
                     break
             else:

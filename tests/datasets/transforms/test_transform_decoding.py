@@ -109,6 +109,17 @@ def test_pyav_reader_counts_frames_when_timestamps_are_unusable(video_path, refe
     assert np.array_equal(imgs[0], reference_frames[20])
 
 
+def test_pyav_reader_falls_back_to_counting_when_the_decoder_disagrees(video_path,
+                                                                     reference_frames):
+    reader = PyAVReader(video_path, video_path)
+    index = reader._packet_index()
+    # an index missing frame 5's timestamp, as if the decoder had dropped a frame
+    reader._index = PacketIndex(np.delete(index.pts, 5), index.keyframes, usable=True)
+    imgs = reader.read([20, 30])
+    assert [frame_index(img) for img in imgs] == [20, 30]
+    assert np.array_equal(imgs[1], reference_frames[30])
+
+
 def test_pyav_init_counts_frames_by_demuxing_when_the_container_has_no_count(tmp_path):
     path = write_video(tmp_path / 'clip.mkv', num_frames=12)  # Matroska stores no frame count
     results = PyAVInit()(dict(filename=path))
