@@ -22,7 +22,7 @@ MAX_MISSING_SHOWN = 5
 
 
 def skipped_files() -> Dict[str, int]:
-    """A copy of this process's record of skipped unreadable files: ``{filename: times skipped}``."""
+    """This process's record of skipped unreadable files, ``{filename: times skipped}`` (a copy)."""
     return dict(_SKIPPED_FILES)
 
 
@@ -70,7 +70,8 @@ class BaseActionDataset(BaseDataset):
             raise ConfigError(f'{name}(multi_class=True) needs num_classes (the length of the '
                               'one-hot label); add num_classes=N to the dataset config')
         if modality not in ('RGB', 'Flow', 'Audio', 'Pose'):
-            raise ConfigError(f"{name}: modality={modality!r}; expected 'RGB', 'Flow', 'Audio' or 'Pose'")
+            raise ConfigError(f"{name}: modality={modality!r}; "
+                              "expected 'RGB', 'Flow', 'Audio' or 'Pose'")
         self.multi_class = multi_class
         self.num_classes = num_classes
         self.start_index = start_index
@@ -78,13 +79,14 @@ class BaseActionDataset(BaseDataset):
         self.skip_corrupt = skip_corrupt
         super().__init__(
             ann_file,
-            pipeline=[TRANSFORMS.build(step) if isinstance(step, dict) else step for step in pipeline],
+            pipeline=[TRANSFORMS.build(step) if isinstance(step, dict) else step
+                      for step in pipeline or []],
             data_prefix=dict(prefix='') if data_prefix is None else data_prefix,
             test_mode=test_mode,
             **kwargs)
 
     def get_data_info(self, idx: int) -> dict:
-        """The ``idx``-th entry plus ``modality``, ``start_index`` and, for multi-class, a one-hot label."""
+        """Entry ``idx`` plus ``modality``, ``start_index`` and, if multi-class, a one-hot label."""
         data_info = super().get_data_info(idx)
         data_info['modality'] = self.modality
         data_info['start_index'] = self.start_index
@@ -110,7 +112,7 @@ class BaseActionDataset(BaseDataset):
             return None
 
     def prefixed(self, key: str, path: str) -> str:
-        """``path`` joined with ``data_prefix[key]``; names the missing key if the config lacks it."""
+        """``path`` joined with ``data_prefix[key]``; a missing key is named in the error."""
         if key not in self.data_prefix:
             raise ConfigError(f'{type(self).__name__}: data_prefix={self.data_prefix!r} has no '
                               f'{key!r} key; use data_prefix=dict({key}=DIR)')
@@ -138,7 +140,8 @@ def _log_skip(error: VideoReadError) -> None:
 def read_annotation_lines(ann_file: str) -> Iterator[Tuple[str, List[str]]]:
     """Yield ``(where, line)`` for each non-blank line; ``where`` reads ``file:line``."""
     if not osp.isfile(ann_file):
-        raise AnnotationError(f'{ann_file}: annotation file not found (check ann_file and data_root)')
+        raise AnnotationError(f'{ann_file}: annotation file not found '
+                              '(check ann_file and data_root)')
     with open(ann_file, encoding='utf-8') as stream:
         for number, line in enumerate(stream, start=1):
             line = line.strip()
@@ -164,8 +167,10 @@ def check_paths_exist(entries: Sequence[Tuple[str, str]], what: str, option: str
     missing = [(where, path) for where, path in entries if not osp.exists(path)]
     if not missing:
         return
-    shown = '\n'.join(f'{where}: missing {what} {path}' for where, path in missing[:MAX_MISSING_SHOWN])
-    more = f'\n... and {len(missing) - MAX_MISSING_SHOWN} more' if len(missing) > MAX_MISSING_SHOWN else ''
+    shown = '\n'.join(f'{where}: missing {what} {path}'
+                      for where, path in missing[:MAX_MISSING_SHOWN])
+    hidden = len(missing) - MAX_MISSING_SHOWN
+    more = f'\n... and {hidden} more' if hidden > 0 else ''
     raise AnnotationError(f'{len(missing)} of {len(entries)} {what}s listed in the annotation file '
                           f'do not exist (check data_root and data_prefix, or pass {option} '
                           f'to skip this check):\n{shown}{more}')

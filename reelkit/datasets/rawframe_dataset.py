@@ -81,7 +81,8 @@ class RawframeDataset(BaseActionDataset):
                                          'and num_classes for several labels per video)'))
             numbers = [parse_int(field, name.strip('<>'), where, expected, line)
                        for field, name in zip(fields[1:len(head)], head[1:])]
-            labels = [parse_int(field, 'label', where, expected, line) for field in fields[len(head):]]
+            labels = [parse_int(field, 'label', where, expected, line)
+                      for field in fields[len(head):]]
             self.check_labels(labels, where)
             frame_dir = self.prefixed('img', fields[0])
             entry = dict(frame_dir=frame_dir, total_frames=numbers[-1],

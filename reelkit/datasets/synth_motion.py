@@ -6,7 +6,8 @@ Start positions, angles and sizes are drawn so that a single frame looks alike f
 classes of a pair: moving shapes wrap around the canvas (their position in any frame is
 uniform) and rotating shapes start at a uniform angle, whatever the frame's index; growing and
 shrinking shapes are drawn around a random middle size, so a frame drawn from anywhere in the
-clip has the same size distribution for both (only its index in the clip would tell them apart). Shapes, colours, backgrounds, speeds and pixel noise are random.
+clip has the same size distribution for both (only its index in the clip would tell them
+apart). Shapes, colours, backgrounds, speeds and pixel noise are random.
 
 Everything a clip needs is drawn from ``np.random.default_rng([seed, index])``, so the same
 seed writes the same annotation files and the same pixels, whatever the order of generation.
@@ -198,8 +199,9 @@ def split_of(index: int, num_videos: int, val_fraction: float) -> str:
 def _check_arguments(num_videos: int, size: int, num_frames: int, val_fraction: float) -> None:
     num_classes = len(SYNTH_MOTION_CLASSES)
     if num_videos < 2 * num_classes or num_videos % num_classes:
-        raise ReelkitError(f'num_videos={num_videos}: expected a multiple of {num_classes} (the '
-                         f'number of classes, so classes stay balanced), at least {2 * num_classes}')
+        raise ReelkitError(f'num_videos={num_videos}: expected a multiple of {num_classes} '
+                           f'(the number of classes, so classes stay balanced), at least '
+                           f'{2 * num_classes}')
     if size < 16 or size % 2:
         raise ReelkitError(f'size={size}: expected an even number of pixels >= 16 (H.264 yuv420p)')
     if num_frames < 2:
@@ -248,7 +250,8 @@ def generate_synth_motion(out_dir: str,
 
     Returns:
         dict: Paths written: ``root``, ``videos``, ``classes``, ``train``, ``val``, ``test`` and,
-        with ``rawframes``, ``rawframes``, ``train_rawframes``, ``val_rawframes``, ``test_rawframes``.
+        with ``rawframes``, ``rawframes``, ``train_rawframes``, ``val_rawframes`` and
+        ``test_rawframes``.
     """
     _check_arguments(num_videos, size, num_frames, val_fraction)
     paths = dict(root=out_dir, videos=osp.join(out_dir, 'videos'),

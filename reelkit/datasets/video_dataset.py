@@ -8,7 +8,7 @@ from .base import BaseActionDataset, check_paths_exist, parse_int, read_annotati
 
 @DATASETS.register_module()
 class VideoDataset(BaseActionDataset):
-    """Videos listed one per line as ``path label`` (or ``path label1 label2 ...`` when multi-class).
+    """Videos listed one per line as ``path label`` (``path label1 label2 ...`` if multi-class).
 
     Example annotation file::
 
@@ -74,7 +74,8 @@ class VideoDataset(BaseActionDataset):
             labels = [parse_int(field, 'label', where, expected, line) for field in fields[1:]]
             self.check_labels(labels, where)
             filename = self.prefixed('video', fields[0])
-            data_list.append(dict(filename=filename, label=labels if self.multi_class else labels[0]))
+            label = labels if self.multi_class else labels[0]
+            data_list.append(dict(filename=filename, label=label))
             paths.append((where, filename))
         if self.check_paths:
             check_paths_exist(paths, 'video', 'check_paths=False')

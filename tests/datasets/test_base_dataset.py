@@ -112,7 +112,8 @@ class CommaSeparated(BaseActionDataset):
     def load_data_list(self):
         with open(self.ann_file) as stream:
             rows = [line.strip().split(',') for line in stream if line.strip()]
-        return [dict(filename=self.prefixed('prefix', path), label=int(label)) for label, path in rows]
+        return [dict(filename=self.prefixed('prefix', path), label=int(label))
+                for label, path in rows]
 
 
 def test_custom_dataset_overriding_only_load_data_list_works(tmp_path):

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from reelkit.cli import data as data_cli
-from reelkit.datasets import SYNTH_MOTION_CLASSES, RawframeDataset, VideoDataset, generate_synth_motion
+from reelkit.datasets import (SYNTH_MOTION_CLASSES, RawframeDataset, VideoDataset,
+                              generate_synth_motion)
 from reelkit.datasets.synth_motion import CLASS_MOTIONS, CX, CY, render_clip, sample_trajectory
 from reelkit.utils.errors import ReelkitError
 

@@ -1,4 +1,4 @@
-"""VideoDataset: annotation parsing, prefixes, multi-class labels and the errors naming file:line."""
+"""VideoDataset: annotation parsing, prefixes, multi-class labels, errors naming file:line."""
 import pytest
 import torch
 
@@ -68,13 +68,15 @@ def test_custom_delimiter_splits_exactly(tmp_path, video_dir):
 
 def test_line_without_label_names_file_and_line(tmp_path, video_dir):
     ann = write_ann(tmp_path, 'a.mp4 1\nb.mp4 2\nsub/c.mp4\n')
-    with pytest.raises(AnnotationError, match=r"ann\.txt:3: expected '<path> <label>', got 'sub/c.mp4'"):
+    expected = r"ann\.txt:3: expected '<path> <label>', got 'sub/c.mp4'"
+    with pytest.raises(AnnotationError, match=expected):
         VideoDataset(ann, pipeline=[], data_prefix=dict(video=str(video_dir)))
 
 
 def test_non_integer_label_names_file_line_and_field(tmp_path, video_dir):
     ann = write_ann(tmp_path, 'a.mp4 1\nb.mp4 2\nsub/c.mp4 walking\n')
-    with pytest.raises(AnnotationError, match=r"ann\.txt:3: label must be an integer, got 'walking'"):
+    expected = r"ann\.txt:3: label must be an integer, got 'walking'"
+    with pytest.raises(AnnotationError, match=expected):
         VideoDataset(ann, pipeline=[], data_prefix=dict(video=str(video_dir)))
 
 
