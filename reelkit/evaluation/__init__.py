@@ -10,3 +10,4 @@ __all__ = [
     'AccMetric', 'ConfusionMatrix', 'binary_average_precision', 'confusion_matrix',
     'mean_average_precision', 'mean_class_accuracy', 'mmit_mean_average_precision', 'top_k_accuracy'
 ]
+from . import gen  # noqa: F401,E402  (generative metrics and GenEvaluator)
