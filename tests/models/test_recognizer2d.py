@@ -1,5 +1,6 @@
 """Recognizer2D end to end on tiny clips: loss, predict and tensor modes, test-time options."""
 import copy
+import pickle
 
 import pytest
 import torch
@@ -123,3 +124,10 @@ def test_mixup_training_uses_soft_labels_without_accuracy():
 
     losses = model(**data, mode='loss')
     assert set(losses) == {'loss_cls'} and torch.isfinite(losses['loss_cls'])
+
+
+def test_model_deep_copies_and_pickles():
+    # EMA hooks deep-copy the model and some launchers pickle it; config defaults must allow both.
+    model = build('tsm_r18_non_local_gaussian')
+    clone = copy.deepcopy(model)
+    assert pickle.loads(pickle.dumps(model)).state_dict().keys() == clone.state_dict().keys()

@@ -3,7 +3,7 @@
 The submodules are named ``conv``, ``bn`` and ``activate`` so that state-dict keys read
 ``...conv.weight`` and ``...bn.running_mean``, as in MMAction2 checkpoints.
 """
-from typing import Mapping, Optional, Tuple, Union
+from typing import Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -50,7 +50,6 @@ class ConvModule(nn.Module):
         super().__init__()
         if bias not in (True, False, 'auto'):
             raise ValueError(f"bias={bias!r}; expected True, False or 'auto'")
-        self.norm_cfg: Optional[Mapping] = norm_cfg
         with_bias = norm_cfg is None if bias == 'auto' else bias
         self.conv = build_conv_layer(
             conv_cfg, in_channels, out_channels, kernel_size,

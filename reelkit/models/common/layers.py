@@ -4,7 +4,6 @@ A config is ``dict(type=NAME, **kwargs)`` as in MMCV/MMAction2 configs; ``type``
 class or any callable returning a module. Each kind of layer has one table of the names it knows,
 and :func:`resolve_layer` is the only code that reads a ``type``.
 """
-from types import MappingProxyType
 from typing import Callable, Dict, Mapping, Optional, Tuple, Union
 
 import torch.nn as nn
@@ -46,9 +45,29 @@ ACT_LAYERS: Dict[str, LayerFactory] = {
 INPLACE_ACTS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.ELU, nn.SiLU)
 
 
+class FrozenConfig(Mapping):
+    """A read-only config dict for defaults in signatures (a plain dict default would be shared and
+    mutable; ``MappingProxyType`` would make the modules that keep it impossible to deepcopy or pickle)."""
+
+    def __init__(self, **kwargs) -> None:
+        self._items = dict(kwargs)
+
+    def __getitem__(self, key):
+        return self._items[key]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f'frozen({", ".join(f"{k}={v!r}" for k, v in self._items.items())})'
+
+
 def frozen(**kwargs) -> Mapping:
-    """A read-only dict, for config defaults in signatures (a plain dict default would be shared)."""
-    return MappingProxyType(kwargs)
+    """``dict(**kwargs)``, read-only: for config defaults in signatures."""
+    return FrozenConfig(**kwargs)
 
 
 def resolve_layer(cfg: Mapping, table: Mapping[str, LayerFactory], cfg_name: str) -> Tuple[LayerFactory, Dict]:
