@@ -217,7 +217,7 @@ class ResNetTSM(ResNet):
     def make_block(self, stage_idx: int, block_idx: int, inplanes: int, planes: int, stride: int, dilation: int,
                    downsample: nn.Module, conv1_cfg: LayerConfig = None) -> nn.Module:
         segments = self.stage_segments(stage_idx)
-        # MMAction2 shifts every other block in the deep (23+ block) layer3 variants.
+        # As MMAction2: ResNet-101/152 (layer3 of 23+ blocks) shift every other block of every stage.
         shift_every = 2 if self.arch_settings[self.depth][1][2] >= 23 else 1
         if self.is_shift and self.shift_place == 'blockres' and block_idx % shift_every == 0:
             conv1_cfg = dict(type=shifted_conv, conv_cfg=self.block_kwargs['conv_cfg'],
@@ -227,5 +227,7 @@ class ResNetTSM(ResNet):
             block = TemporalShift(block, segments, self.shift_div)
         num_blocks = self.stage_blocks[stage_idx]
         if self.non_local_flags(stage_idx, num_blocks)[block_idx]:
+            # The stage's own segment count: MMAction2 passes the unpooled one, which would group
+            # frames of different clips together after temporal pooling.
             block = NonLocalBlock2d(block, planes * self.block.expansion, segments, self.non_local_cfg)
         return block
