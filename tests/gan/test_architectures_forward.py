@@ -173,3 +173,43 @@ def test_biggan_rejects_inconsistent_embedding_options():
         MODELS.build(dict(type='BigGANGenerator', output_scale=32, num_classes=3, with_shared_embedding=False))
     with pytest.raises(ValueError, match="init_type='kaiming'"):
         MODELS.build(dict(type='BigGANDiscriminator', input_scale=32, init_type='kaiming'))
+
+
+def test_stylegan2_generator_and_discriminator_shapes_and_grads():
+    gen = MODELS.build(dict(type='StyleGANv2Generator', out_size=8, style_channels=16, num_mlps=2))
+    out = gen(None, num_batches=2, return_latents=True)
+    img, latent = out['fake_img'], out['latent']
+    assert img.shape == (2, 3, 8, 8) and latent.shape == (2, gen.num_latents, 16)
+    check_backward(gen, img)
+
+    disc = MODELS.build(dict(type='StyleGAN2Discriminator', in_size=8))
+    score = disc(img.detach())
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+
+
+def test_stylegan2_style_mixing_truncation_and_fixed_noise():
+    gen = MODELS.build(dict(type='StyleGANv2Generator', out_size=8, style_channels=16, num_mlps=2)).eval()
+    for name, param in gen.named_parameters():
+        if 'noise_injector' in name:
+            param.data.fill_(1.0)  # noise weights start at 0, which would hide the noise
+    z = torch.randn(2, 16)
+    fixed = gen(z, randomize_noise=False)
+    assert torch.equal(fixed, gen(z, randomize_noise=False))  # buffered noise: deterministic
+    assert not torch.equal(fixed, gen(z))  # sampled noise differs
+    mixed = gen([z, torch.randn(2, 16)], inject_index=2, return_latents=True, randomize_noise=False)
+    assert torch.equal(mixed['latent'][:, 0], mixed['latent'][:, 1])
+    assert not torch.equal(mixed['latent'][:, 1], mixed['latent'][:, 2])
+    mean_w = gen.style_mapping(torch.randn(64, 16)).mean(0, keepdim=True)
+    truncated = gen(z, truncation=0.0, truncation_latent=mean_w, randomize_noise=False, return_latents=True)
+    torch.testing.assert_close(truncated['latent'][:, 0], mean_w.expand(2, -1))
+    assert gen.style_mixing(n_source=2, n_target=1, truncation=1).shape == (1 + 2 + 1 * 3, 3, 8, 8)
+
+
+def test_stylegan2_generator_takes_noise_keyword_and_validates_mode():
+    gen = MODELS.build(dict(type='StyleGANv2Generator', out_size=4, style_channels=8, num_mlps=1))
+    assert gen(noise=torch.randn(1, 8)).shape == (1, 3, 4, 4)
+    with pytest.raises(ValueError, match="default_style_mode='mixed'"):
+        MODELS.build(dict(type='StyleGANv2Generator', out_size=4, style_channels=8, default_style_mode='mixed'))
+    with pytest.raises(ValueError, match='out_size=48'):
+        MODELS.build(dict(type='StyleGANv2Generator', out_size=48, style_channels=8))

@@ -1,10 +1,15 @@
-"""Shared GAN building blocks: spectral-norm layouts and numerics, ConvModule naming, config errors."""
+"""Shared GAN building blocks: spectral-norm layouts and numerics, ConvModule naming, config errors,
+and the StyleGAN operators (upfirdn2d, fused bias-leaky-ReLU, equalized LR, modulated conv, minibatch std)."""
 import pytest
 import torch
 import torch.nn as nn
 
 from reelkit.models.architectures.common import (ConvModule, SNLinear, apply_spectral_norm, build_activation,
                                                  build_norm, sample_labels, sample_noise)
+from reelkit.models.architectures.common.bias_act import fused_bias_leakyrelu
+from reelkit.models.architectures.common.equalized_lr import EqualizedLRLinearModule
+from reelkit.models.architectures.common.upfirdn2d import DownsampleUpFIRDn, UpsampleUpFIRDn, upfirdn2d
+from reelkit.models.architectures.stylegan.stylegan2 import ModMBStddevLayer, ModulatedConv2d
 
 
 @pytest.fixture(autouse=True)
@@ -104,3 +109,75 @@ def test_sample_labels_forms():
     labels = sample_labels(None, 100, 3, device)
     assert labels.shape == (100, ) and labels.min() >= 0 and labels.max() < 3
     assert sample_labels(torch.tensor([[1], [2]]), 0, 3, device).tolist() == [1, 2]
+
+
+# ---- StyleGAN operators -------------------------------------------------------------------------
+
+def test_upfirdn2d_impulse_response_is_the_unflipped_kernel():
+    x = torch.zeros(1, 1, 5, 5)
+    x[..., 2, 2] = 1
+    kernel = torch.tensor([[1., 2.], [3., 4.]])
+    out = upfirdn2d(x, kernel, pad=(1, 0))  # 5 + 1 - 2 + 1 = 5
+    expected = torch.zeros(5, 5)
+    expected[2:4, 2:4] = kernel
+    torch.testing.assert_close(out[0, 0], expected)
+
+
+def test_upfirdn2d_zero_insertion_decimation_and_cropping():
+    x = torch.arange(4.).reshape(1, 1, 2, 2)
+    one = torch.ones(1, 1)
+    torch.testing.assert_close(upfirdn2d(x, one, up=2)[0, 0],
+                               torch.tensor([[0., 0., 1., 0.], [0., 0., 0., 0.], [2., 0., 3., 0.], [0., 0., 0., 0.]]))
+    torch.testing.assert_close(upfirdn2d(x, one, down=2)[0, 0], torch.tensor([[0.]]))
+    assert upfirdn2d(torch.ones(2, 3, 6, 6), one, pad=(-1, -2)).shape == (2, 3, 3, 3)
+
+
+def test_fir_up_and_downsampling_keep_constant_images_constant():
+    up = UpsampleUpFIRDn([1, 3, 3, 1])(torch.ones(1, 2, 4, 4))
+    assert up.shape == (1, 2, 8, 8)
+    torch.testing.assert_close(up[..., 2:-2, 2:-2], torch.ones(1, 2, 4, 4))
+    down = DownsampleUpFIRDn([1, 3, 3, 1])(torch.ones(1, 2, 8, 8))
+    assert down.shape == (1, 2, 4, 4)
+    torch.testing.assert_close(down[..., 1:-1, 1:-1], torch.ones(1, 2, 2, 2))
+
+
+def test_fused_bias_leakyrelu_values():
+    x = torch.tensor([[-1.0, 2.0]])
+    out = fused_bias_leakyrelu(x, torch.tensor([0.5, -1.0]))
+    torch.testing.assert_close(out, torch.tensor([[-0.5 * 0.2, 1.0]]) * 2**0.5)
+
+
+def test_equalized_lr_scales_by_gain_over_sqrt_fan_in():
+    layer = EqualizedLRLinearModule(4, 2, bias=False, equalized_lr_cfg=dict(gain=2.0, lr_mul=0.5))
+    assert set(layer.state_dict()) == {'weight_orig'}
+    x = torch.randn(3, 4)
+    expected = x @ (layer.weight_orig * 2.0 / 4**0.5 * 0.5).t()
+    torch.testing.assert_close(layer(x), expected)
+
+
+def test_modulated_conv_equals_per_sample_convolution():
+    conv = ModulatedConv2d(3, 4, 3, style_channels=5)
+    x, style = torch.randn(2, 3, 6, 6), torch.randn(2, 5)
+    out = conv(x, style)
+    weight = conv.weight_orig[0] / (3 * 9)**0.5  # gain 1, fan-in 27
+    for n in range(2):
+        w = weight * conv.style_modulation(style[n:n + 1]).reshape(1, 3, 1, 1)
+        w = w / (w.pow(2).sum([1, 2, 3], keepdim=True) + 1e-8).sqrt()
+        torch.testing.assert_close(out[n:n + 1], torch.nn.functional.conv2d(x[n:n + 1], w, padding=1),
+                                   rtol=1e-4, atol=1e-5)
+
+
+def test_modulated_conv_up_and_down_sample_shapes():
+    x, style = torch.randn(2, 3, 6, 6), torch.randn(2, 5)
+    assert ModulatedConv2d(3, 4, 3, 5, upsample=True)(x, style).shape == (2, 4, 12, 12)
+    assert ModulatedConv2d(3, 4, 3, 5, downsample=True)(x, style).shape == (2, 4, 3, 3)
+
+
+def test_minibatch_stddev_appends_the_group_std():
+    layer = ModMBStddevLayer(group_size=2, eps=0.0)
+    x = torch.tensor([1.0, 4.0]).reshape(2, 1, 1, 1)
+    out = layer(x)
+    assert out.shape == (2, 2, 1, 1)
+    torch.testing.assert_close(out[:, 1].flatten(), torch.tensor([1.5, 1.5]))  # population std of (1, 4)
+    with pytest.raises(ValueError, match='batch size 6'):
+        ModMBStddevLayer(group_size=4)(torch.randn(6, 1, 1, 1))

@@ -4,10 +4,11 @@ from .biggan import BigGANDeepDiscriminator, BigGANDeepGenerator, BigGANDiscrimi
 from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
 from .sngan_proj import ProjDiscriminator, SNGANGenerator
+from .stylegan import StyleGAN2Discriminator, StyleGANv2Generator
 from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
 __all__ = [
     'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
     'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator', 'BigGANGenerator', 'BigGANDiscriminator',
-    'BigGANDeepGenerator', 'BigGANDeepDiscriminator'
+    'BigGANDeepGenerator', 'BigGANDeepDiscriminator', 'StyleGANv2Generator', 'StyleGAN2Discriminator'
 ]

@@ -42,6 +42,28 @@ ACTIVATIONS: Dict[str, Type[nn.Module]] = {
     'Identity': nn.Identity,
 }
 
+def pixel_norm(x: Tensor, eps: float = 1e-6) -> Tensor:
+    """Normalise each feature vector (dim 1) to unit root-mean-square: ``x / (||x||_2 / sqrt(C) + eps)``."""
+    norm = torch.linalg.vector_norm(x, ord=2, dim=1, keepdim=True) / math.sqrt(x.shape[1])
+    return x / (norm + eps)
+
+
+class PixelNorm(nn.Module):
+    """Pixelwise feature normalisation (Karras et al., PGGAN); (N, C, ...) -> (N, C, ...).
+
+    Args:
+        in_channels: Unused; accepted so that ``norm_cfg=dict(type='PixelNorm')`` builds like other norms.
+        eps: Added to the RMS norm.
+    """
+
+    def __init__(self, in_channels: Optional[int] = None, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+
+    def forward(self, x: Tensor) -> Tensor:
+        return pixel_norm(x, self.eps)
+
+
 # name -> (class, abbreviation used as the sub-module name in checkpoints)
 NORMS: Dict[str, Tuple[Type[nn.Module], str]] = {
     'BN': (nn.BatchNorm2d, 'bn'),
@@ -55,6 +77,7 @@ NORMS: Dict[str, Tuple[Type[nn.Module], str]] = {
     'IN1d': (nn.InstanceNorm1d, 'in'),
     'IN2d': (nn.InstanceNorm2d, 'in'),
     'IN3d': (nn.InstanceNorm3d, 'in'),
+    'PixelNorm': (PixelNorm, 'pn'),
 }
 
 CONVS: Dict[str, Type[nn.Module]] = {

@@ -1,0 +1,3 @@
+from .stylegan2 import StyleGAN2Discriminator, StyleGANv2Generator
+
+__all__ = ['StyleGANv2Generator', 'StyleGAN2Discriminator']
