@@ -1,6 +1,7 @@
 """Entry points: detect a 0.x config, migrate it in memory, or migrate a file to a 1.x file and a report."""
 import ast
 import copy
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple, Union
@@ -41,8 +42,8 @@ CONVERTERS: Tuple[Tuple[str, Callable[[Migration], None]], ...] = (
     ('output_config', evaluation.take_output_config),
     ('runner', runtime.convert_runner),
     ('checkpoint_config', runtime.convert_checkpoint),
-    ('log_config', runtime.convert_logging),
     ('custom_hooks', runtime.convert_custom_hooks),
+    ('log_config', runtime.convert_logging),
     ('env_cfg', runtime.convert_env),
     ('resume_from', runtime.convert_resume),
     ('top-level keys', runtime.convert_top_level),
@@ -145,7 +146,8 @@ def migrate_file(path: Union[str, Path], out: Optional[Union[str, Path]] = None,
     if not path.is_file():
         raise FileNotFoundError(f'{path}: no such config file')
     try:
-        cfg = Config.fromfile(str(path))
+        # custom_imports are carried over, not imported: the user's modules need not be installed here.
+        cfg = Config.fromfile(str(path), import_custom_modules=False)
     except Exception as error:  # mmengine raises many kinds for a file it cannot read
         raise ConfigError(f'{path}: cannot load the config: {error}') from error
     result = migrate_config(cfg, filename=str(path))
@@ -158,7 +160,10 @@ def migrate_file(path: Union[str, Path], out: Optional[Union[str, Path]] = None,
 
 def _check_round_trip(result: MigrationResult) -> None:
     """The written text must load back to the migrated values; anything else is a reelkit bug."""
-    loaded = Config.fromstring(result.text, '.py').to_dict()
+    with tempfile.TemporaryDirectory() as folder:
+        written = Path(folder, 'migrated.py')
+        written.write_text(result.text, encoding='utf-8')
+        loaded = Config.fromfile(str(written), import_custom_modules=False).to_dict()
     expected = result.config.to_dict()
     if not same_value(_normalised(loaded), _normalised(expected)):
         raise ConfigError(f'{result.report.filename}: the written 1.x config does not load back to the migrated '
@@ -175,7 +180,9 @@ def _normalised(value: Any) -> Any:
 
 
 # ------------------------------------------------------------------------------ source checks
-_PLAIN_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Name, ast.Load, ast.keyword, ast.Starred)
+# Literals, variable references and f-strings of them: values, not computations worth a look.
+_PLAIN_NODES = (ast.Constant, ast.List, ast.Tuple, ast.Dict, ast.Name, ast.Load, ast.keyword, ast.Starred,
+                ast.JoinedStr, ast.FormattedValue)
 
 
 def flag_source_expressions(report: Report, path: Path) -> None:

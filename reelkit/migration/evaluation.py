@@ -134,6 +134,8 @@ def _action_evaluation(m: Migration, evaluation: Optional[dict]) -> None:
             continue
         names = _metric_names(m, metrics, dataset or {}, split)
         m.put(f'{split}_evaluator', _action_evaluator(m, names, options, dataset or {}, extra, split))
+    if m.facts.get('ava_action_thr'):
+        _take_action_thr(m)
 
 
 def _hook_args(m: Migration, evaluation: dict, rules: Tuple[Rule, ...]) -> dict:
@@ -145,8 +147,8 @@ def _hook_args(m: Migration, evaluation: dict, rules: Tuple[Rule, ...]) -> dict:
 def _metric_names(m: Migration, metrics: Any, dataset: dict, split: str) -> List[str]:
     if metrics is None:
         names = DATASET_DEFAULT_METRICS.get(dataset.get('type'), ('top_k_accuracy', ))
-        m.record(SECTION, None, f'{split}_evaluator', new_value=list(names), note='no evaluation metrics in the 0.x '
-                 'config (0.x took them from the command line); chose the dataset\'s default', review=True)
+        m.record(SECTION, None, f'{split}_evaluator', new_value=list(names), note='the 0.x config names no metrics '
+                 '(0.x used the dataset\'s default or the command line); chose the dataset\'s default', review=True)
         return list(names)
     names = [metrics] if isinstance(metrics, str) else items_of(metrics, 'evaluation.metrics')
     for name in names:
@@ -179,13 +181,17 @@ def _ava_metric(m: Migration, names: List[str], options: Any, dataset: dict, spl
     action_thr = m.get('model.test_cfg.rcnn.action_thr')
     if action_thr is not MISSING:
         metric['action_thr'] = action_thr
-        if split == 'test':
-            m.take('model.test_cfg.rcnn.action_thr')
-            m.record(SECTION, 'model.test_cfg.rcnn.action_thr', 'val_evaluator.action_thr', action_thr, action_thr,
-                     'AVAMetric thresholds the actions in 1.x')
-            if m.get('model.test_cfg.rcnn') == {}:
-                m.cfg['model']['test_cfg']['rcnn'] = None
+        m.facts['ava_action_thr'] = True
     return metric
+
+
+def _take_action_thr(m: Migration) -> None:
+    """The AVA detector's 0.x ``test_cfg.rcnn.action_thr`` now thresholds in AVAMetric."""
+    action_thr = m.take('model.test_cfg.rcnn.action_thr')
+    m.record(SECTION, 'model.test_cfg.rcnn.action_thr', 'val_evaluator.action_thr', action_thr, action_thr,
+             'AVAMetric thresholds the actions in 1.x')
+    if m.get('model.test_cfg.rcnn') == {}:
+        m.cfg['model']['test_cfg']['rcnn'] = None
 
 
 def _anet_metric(m: Migration, names: List[str], options: Any, dataset: dict, split: str) -> dict:
@@ -238,7 +244,8 @@ def _best_checkpoint(m: Migration, save_best: Any, key: str) -> None:
 
 # ------------------------------------------------------------------------------ MMGeneration
 def _gen_evaluation(m: Migration, evaluation: dict) -> None:
-    metrics = items_of(evaluation.pop('metrics', []), 'evaluation.metrics')
+    metrics = evaluation.pop('metrics', [])
+    metrics = [metrics] if isinstance(metrics, dict) else items_of(metrics, 'evaluation.metrics')
     best = evaluation.pop('best_metric', MISSING)
     sample_kwargs = dict(expect(evaluation.pop('sample_kwargs', {}), dict, 'evaluation.sample_kwargs'))
     sample_model = sample_kwargs.pop('sample_model', MISSING)

@@ -140,6 +140,8 @@ def convert_gan_training(m: Migration) -> None:
 
 
 def _steps(m: Migration, cfg: dict) -> None:
+    if not any(key in cfg for key in ('disc_steps', 'gen_steps', 'batch_accumulation_steps')):
+        return
     disc = expect(cfg.pop('disc_steps', 1), int, 'train_cfg.disc_steps')
     gen = expect(cfg.pop('gen_steps', 1), int, 'train_cfg.gen_steps')
     accumulation = expect(cfg.pop('batch_accumulation_steps', 1), int, 'train_cfg.batch_accumulation_steps')

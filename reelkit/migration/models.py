@@ -41,8 +41,11 @@ def move_top_level_settings(m: Migration) -> None:
         if value is MISSING or not is_model_settings(value):
             continue
         m.take(name)
+        if value is None:
+            m.drop(SECTION, name, None, 'None: no model settings to move into the model')
+            continue
         if not isinstance(m.get('model'), dict):
-            m.drop(SECTION, name, value, 'model settings, but the config has no model dict', review=value is not None)
+            m.drop(SECTION, name, value, 'model settings, but the config has no model dict', review=True)
             continue
         m.put(f'model.{name}', value)
         m.record(SECTION, name, f'model.{name}', value, value, '0.x model settings; 1.x uses the name for loops')
@@ -63,11 +66,11 @@ def _move_inside_model(m: Migration, old: str, new: str, note: str) -> None:
     if value is MISSING:
         return
     target_parent = new.rpartition('.')[0]
-    if target_parent != 'data_preprocessor' and not isinstance(m.get(f'model.{target_parent}'), dict):
-        m.record(SECTION, f'model.{old}', f'model.{old}', value, value,
-                 f'kept: the model has no {target_parent} to move it to', review=True)
-        return
     m.take(f'model.{old}')
+    if target_parent != 'data_preprocessor' and not isinstance(m.get(f'model.{target_parent}'), dict):
+        m.drop(SECTION, f'model.{old}', value, f'the model has no {target_parent}, so it did nothing in 0.x',
+               review=True)
+        return
     m.put(f'model.{new}', value)
     m.record(SECTION, f'model.{old}', f'model.{new}', value, value, note)
 

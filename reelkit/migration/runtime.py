@@ -115,7 +115,8 @@ MMENGINE_HOOKS = {
     'EMAHook': (Rule('momentum', 'momentum'), Rule('interval', 'interval'),
                 Rule('warm_up', None, 'MMEngine EMAHook starts at begin_iter instead', review=True),
                 Rule('resume_from', None, 'resume with `resume`/`load_from`')),
-    'EmptyCacheHook': (),
+    'EmptyCacheHook': (Rule('before_epoch', 'before_epoch'), Rule('after_epoch', 'after_epoch'),
+                       Rule('after_iter', 'after_iter')),
     'SyncBuffersHook': (),
 }
 HOOK_COMMON_ARGS = (Rule('priority', 'priority'), )
@@ -147,7 +148,10 @@ def train_length(cfg: dict, flavor: Flavor) -> TrainLength:
 
 
 def convert_runner(m: Migration) -> None:
-    runner = take_dict(m, 'runner')
+    runner = take_dict(m, 'runner', allow_none=True)
+    if runner is None:
+        m.drop(LOOPS, 'runner', None, 'None: 0.x chose the runner from total_epochs/total_iters')
+        runner = MISSING
     totals = {k: m.take(k) for k in ('total_epochs', 'total_iters') if m.has(k)}
     if runner is MISSING and not totals:
         return
@@ -201,9 +205,12 @@ def finalize_loops(m: Migration) -> None:
             m.put(f'{split}_cfg', dict(type=loop_type))
             m.record(LOOPS, None, f'{split}_cfg', new_value=dict(type=loop_type), note=f'the {split} loop')
         elif m.facts.get('had_data') and not all(has.values()) and any(has.values()):
+            missing = ', '.join(f'{split}_{p}' for p, present in has.items() if not present)
             for part in (p for p, present in has.items() if present):
+                # dropping the user's data is worth a look; a loop or evaluator without data is not
                 m.drop(LOOPS, f'{split}_{part}', m.take(f'{split}_{part}'), f'1.x runs the {split} loop only with '
-                       f'a {split} dataloader, loop and evaluator together, and this config lacks one', review=True)
+                       f'a dataloader, a loop and an evaluator, and this config has no {missing}',
+                       review=part == 'dataloader')
 
 
 # ------------------------------------------------------------------------------ hooks

@@ -27,14 +27,17 @@ OPTIMIZER_CONSTRUCTORS = {
     'LearningRateDecayOptimizerConstructor': 'LearningRateDecayOptimizerConstructor',
 }
 
-# optimizer_config.type -> whether it trains in mixed precision.
+# optimizer_config.type -> the loss scale of its mixed precision (None: full precision).
+# mmcv's fp16 hooks defaulted to a static scale of 512.
 OPTIMIZER_HOOKS = {
-    'OptimizerHook': False,
-    'DistOptimizerHook': False,
-    'GradientCumulativeOptimizerHook': False,
-    'Fp16OptimizerHook': True,
-    'GradientCumulativeFp16OptimizerHook': True,
+    'OptimizerHook': None,
+    'DistOptimizerHook': None,
+    'GradientCumulativeOptimizerHook': None,
+    'Fp16OptimizerHook': 512.,
+    'GradientCumulativeFp16OptimizerHook': 512.,
 }
+# MMAction2's DistOptimizerHook(use_fp16=True) trained with apex amp, whose loss scale is dynamic.
+APEX_LOSS_SCALE = 'dynamic'
 OPTIMIZER_CONFIG_ARGS = (
     Rule('grad_clip', 'clip_grad', default=None),
     Rule('cumulative_iters', 'accumulative_counts', 'gradient accumulation', default=1),
@@ -47,8 +50,7 @@ OPTIMIZER_CONFIG_ARGS = (
     Rule('distributed', None, 'MMEngine knows from the launcher'),
 )
 FP16_ARGS = (Rule('loss_scale', 'loss_scale'), )
-# mmcv's Fp16OptimizerHook default: a static scale of 512.
-MMCV_LOSS_SCALE = 512.
+MMCV_LOSS_SCALE = OPTIMIZER_HOOKS['Fp16OptimizerHook']
 
 
 # --------------------------------------------------------------------------- optimizer
@@ -69,7 +71,11 @@ def set_on_wrappers(m: Migration, name: str, value: Any) -> None:
 
 
 def convert_optimizer(m: Migration) -> None:
-    optimizer = take_dict(m, 'optimizer')
+    optimizer = take_dict(m, 'optimizer', allow_none=True)
+    if optimizer is None:
+        m.drop(SECTION, 'optimizer', None, 'the model builds its own optimizers (or the config only tests)',
+               review=True)
+        optimizer = MISSING
     optimizer_config = take_dict(m, 'optimizer_config', allow_none=True)
     fp16 = take_dict(m, 'fp16', allow_none=True)
     if optimizer is MISSING:
@@ -129,13 +135,15 @@ def _optimizer_config(m: Migration, cfg: dict) -> None:
     if hook not in OPTIMIZER_HOOKS:
         raise ConfigError(f'optimizer_config.type: unknown optimizer hook {hook!r}; known: '
                           f'{", ".join(sorted(OPTIMIZER_HOOKS))}; write optim_wrapper by hand')
-    amp = OPTIMIZER_HOOKS[hook] or bool(cfg.pop('use_fp16', False))
+    default_scale = OPTIMIZER_HOOKS[hook]
+    if cfg.pop('use_fp16', False):
+        default_scale = APEX_LOSS_SCALE
     target = 'optim_wrapper' if wrapper_keys(m) == ['optim_wrapper'] else 'optim_wrapper.<each module>'
     settings = apply_rules(m, SECTION, cfg, OPTIMIZER_CONFIG_ARGS, 'optimizer_config', {}, target)
-    loss_scale = settings.pop('loss_scale', MMCV_LOSS_SCALE if amp else MISSING)
+    loss_scale = settings.pop('loss_scale', default_scale)
     for key in wrapper_keys(m):
         m.get(key).update(settings)
-    if amp:
+    if default_scale is not None:
         set_amp(m, loss_scale, 'optimizer_config.type', hook)
 
 
@@ -398,8 +406,8 @@ def _main_begin(m: Migration, policy: Policy, span: Optional[Span], by_epoch: bo
     if span is None or not policy.after_warmup:
         return 0
     if span.by_epoch != by_epoch:
-        m.record(SECTION, f'{key}.warmup_by_epoch', None, note='warmup and schedule count in different units; '
-                 'the schedule starts at 0 under the warmup, as in 0.x', review=True)
+        m.record(SECTION, f'{key}.warmup_by_epoch', 'param_scheduler', note='warmup and schedule count in '
+                 'different units; the schedule starts at 0 under the warmup, as in 0.x', review=True)
         return 0
     m.record(SECTION, key, 'param_scheduler', note=f'the decay now starts when the warmup ends ({span.end} '
              f'{"epochs" if by_epoch else "iterations"}), as official 1.x configs do; 0.x decayed from 0 under '
@@ -420,8 +428,10 @@ def _warmup(m: Migration, cfg: dict, key: str, param: str) -> Tuple[List[dict], 
         raise ConfigError(f'{key}.warmup: MMEngine has no momentum warmup; remove it or write param_scheduler by hand')
     if kind not in WARMUPS:
         raise ConfigError(f'{key}.warmup: unknown warmup {kind!r}; known: {", ".join(sorted(WARMUPS))}')
-    span = Span(expect(settings['warmup_iters'], int, f'{key}.warmup_iters'),
-                expect(settings.get('warmup_by_epoch', False), bool, f'{key}.warmup_by_epoch'))
+    by_epoch = expect(settings.get('warmup_by_epoch', False), bool, f'{key}.warmup_by_epoch')
+    # mmcv multiplied epochs by the epoch length, so a fraction of an epoch was allowed
+    span = Span(expect(settings['warmup_iters'], (int, float) if by_epoch else int, f'{key}.warmup_iters'),
+                by_epoch)
     ratio = expect(settings.get('warmup_ratio', 0.1), (int, float), f'{key}.warmup_ratio')
     if span.end < 0 or not 0 < ratio <= 1:
         raise ConfigError(f'{key}: warmup_iters={span.end}, warmup_ratio={ratio}; expected warmup_iters > 0 and '
