@@ -213,3 +213,31 @@ def test_stylegan2_generator_takes_noise_keyword_and_validates_mode():
         MODELS.build(dict(type='StyleGANv2Generator', out_size=4, style_channels=8, default_style_mode='mixed'))
     with pytest.raises(ValueError, match='out_size=48'):
         MODELS.build(dict(type='StyleGANv2Generator', out_size=48, style_channels=8))
+
+
+def test_pggan_generator_and_discriminator_shapes_and_grads():
+    gen = MODELS.build(dict(type='PGGANGenerator', noise_size=8, out_scale=16, base_channels=64, max_channels=16))
+    img = gen(None, num_batches=2, transition_weight=0.5)
+    assert img.shape == (2, 3, 16, 16)
+    check_backward(gen, img, skip=('torgb_layers.0.', ))  # the 4x4 to-RGB is not on the 16x16 path
+
+    disc = MODELS.build(dict(type='PGGANDiscriminator', in_scale=16, base_channels=64, max_channels=16))
+    score = disc(img.detach(), transition_weight=0.5)
+    assert score.shape == (2, 1)
+    # MMGeneration's layout has a 4x4 conv (conv_blocks.0) that its forward never runs.
+    check_backward(disc, score, skip=('conv_blocks.0.', 'fromrgb_layers.0.'))
+
+
+def test_pggan_progressive_scales_and_fade_in():
+    gen = MODELS.build(dict(type='PGGANGenerator', noise_size=8, out_scale=16, base_channels=64, max_channels=16))
+    disc = MODELS.build(dict(type='PGGANDiscriminator', in_scale=16, base_channels=64, max_channels=16))
+    noise = torch.randn(2, 8)
+    low = gen(noise, curr_scale=4)
+    new = gen(noise, curr_scale=8, transition_weight=1.0)
+    half = gen(noise, curr_scale=8, transition_weight=0.5)
+    assert low.shape == (2, 3, 4, 4) and new.shape == (2, 3, 8, 8)
+    upsampled = torch.nn.functional.interpolate(low, scale_factor=2, mode='nearest')
+    torch.testing.assert_close(half, 0.5 * (upsampled + new))
+    assert disc(half, curr_scale=8, transition_weight=0.5).shape == (2, 1)
+    with pytest.raises(ValueError, match='curr_scale=32'):
+        gen(noise, curr_scale=32)

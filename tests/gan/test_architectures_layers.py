@@ -9,7 +9,8 @@ from reelkit.models.architectures.common import (ConvModule, SNLinear, apply_spe
 from reelkit.models.architectures.common.bias_act import fused_bias_leakyrelu
 from reelkit.models.architectures.common.equalized_lr import EqualizedLRLinearModule
 from reelkit.models.architectures.common.upfirdn2d import DownsampleUpFIRDn, UpsampleUpFIRDn, upfirdn2d
-from reelkit.models.architectures.stylegan.stylegan2 import ModMBStddevLayer, ModulatedConv2d
+from reelkit.models.architectures.common.minibatch_std import ModMBStddevLayer
+from reelkit.models.architectures.stylegan.stylegan2 import ModulatedConv2d
 
 
 @pytest.fixture(autouse=True)

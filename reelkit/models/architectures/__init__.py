@@ -3,6 +3,7 @@ from . import common  # noqa: F401
 from .biggan import BigGANDeepDiscriminator, BigGANDeepGenerator, BigGANDiscriminator, BigGANGenerator
 from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
+from .pggan import PGGANDiscriminator, PGGANGenerator
 from .sngan_proj import ProjDiscriminator, SNGANGenerator
 from .stylegan import StyleGAN2Discriminator, StyleGANv2Generator
 from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
@@ -10,5 +11,6 @@ from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 __all__ = [
     'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
     'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator', 'BigGANGenerator', 'BigGANDiscriminator',
-    'BigGANDeepGenerator', 'BigGANDeepDiscriminator', 'StyleGANv2Generator', 'StyleGAN2Discriminator'
+    'BigGANDeepGenerator', 'BigGANDeepDiscriminator', 'StyleGANv2Generator', 'StyleGAN2Discriminator',
+    'PGGANGenerator', 'PGGANDiscriminator'
 ]

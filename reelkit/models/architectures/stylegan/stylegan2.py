@@ -30,6 +30,7 @@ from ..common import module_device
 from ..common.bias_act import FusedBiasLeakyReLU
 from ..common.equalized_lr import EqualizedLRConvModule, EqualLinearActModule, equalized_lr
 from ..common.layers import PixelNorm, frozen_cfg
+from ..common.minibatch_std import ModMBStddevLayer
 from ..common.upfirdn2d import Blur, UpsampleUpFIRDn
 
 BLUR_KERNEL = (1, 3, 3, 1)
@@ -298,56 +299,6 @@ class ResBlock(nn.Module):
         with fp16_autocast(self.fp16_enabled, x):
             out = self.conv2(self.conv1(x))
             return (out + self.skip(x)) / math.sqrt(2)
-
-
-class ModMBStddevLayer(nn.Module):
-    """Minibatch standard deviation: appends ``channel_groups`` maps holding the mean std over groups
-    of ``group_size`` samples. (N, C, H, W) -> (N, C + channel_groups, H, W).
-
-    Sample n belongs to group ``n % (N / group_size)``. N must be at most ``group_size`` or a multiple of
-    it. ``sync_std`` computes the statistics over the samples of all processes (needs
-    ``torch.distributed``).
-    """
-
-    def __init__(self,
-                 group_size: int = 4,
-                 channel_groups: int = 1,
-                 sync_std: bool = False,
-                 sync_groups: Optional[int] = None,
-                 eps: float = 1e-8):
-        super().__init__()
-        self.group_size = group_size
-        self.channel_groups = channel_groups
-        self.sync_std = sync_std
-        self.sync_groups = group_size if sync_groups is None else sync_groups
-        self.eps = eps
-        if sync_std and not (torch.distributed.is_available() and torch.distributed.is_initialized()):
-            raise RuntimeError('sync_std=True needs an initialised torch.distributed process group')
-
-    def gather(self, x: Tensor) -> Tensor:
-        """The ``sync_groups`` samples around this process's slice of the gathered batch."""
-        from torch.distributed.nn.functional import all_gather
-        features = torch.cat(all_gather(x), dim=0)
-        rank, world = torch.distributed.get_rank(), torch.distributed.get_world_size()
-        local = features.shape[0] // world
-        start = min(local * rank, features.shape[0] - self.sync_groups)
-        return features[start:min(start + self.sync_groups, features.shape[0])]
-
-    def forward(self, x: Tensor) -> Tensor:
-        """(N, C, H, W) -> (N, C + channel_groups, H, W)."""
-        if self.sync_std:
-            x = self.gather(x)
-        N, C, H, W = x.shape
-        if N > self.group_size and N % self.group_size:
-            raise ValueError(f'batch size {N} must be at most group_size={self.group_size} or a multiple of it')
-        if C % self.channel_groups:
-            raise ValueError(f'channels {C} must be divisible by channel_groups={self.channel_groups}')
-        group = min(N, self.group_size)
-        y = x.reshape(group, -1, self.channel_groups, C // self.channel_groups, H, W)
-        y = torch.sqrt(torch.var(y, dim=0, unbiased=False) + self.eps)  # (M, G_c, C', H, W)
-        y = y.mean(dim=(2, 3, 4), keepdim=True).squeeze(2)  # (M, G_c, 1, 1)
-        y = y.repeat(group, 1, H, W)
-        return torch.cat([x, y], dim=1)
 
 
 @MODELS.register_module()
