@@ -93,17 +93,46 @@ def _plain(cfg: Any) -> Dict[str, Any]:
 
 
 def is_legacy_config(cfg: Union[Config, dict]) -> bool:
-    """Whether ``cfg`` is an MMAction2/MMGeneration 0.x config (a 1.x config returns False)."""
+    """Whether ``cfg`` is an MMAction2/MMGeneration 0.x config (a 1.x config returns False).
+
+    Every marker is something a converter removes, so a migrated config is never "legacy" again.
+    """
     cfg = cfg.to_dict() if isinstance(cfg, Config) else cfg
     if not isinstance(cfg, dict):
         return False
-    if any(key in cfg for key in LEGACY_KEYS):
-        return True
-    if any(key in cfg and models.is_model_settings(cfg[key]) for key in ('train_cfg', 'test_cfg')):
-        return True
+    return any(key in cfg for key in LEGACY_KEYS) or any(marker(cfg) for marker in LEGACY_MARKERS)
+
+
+def _model_settings_at_top(cfg: dict) -> bool:
+    return any(key in cfg and models.is_model_settings(cfg[key]) for key in ('train_cfg', 'test_cfg'))
+
+
+def _clip_averaging_in_test_cfg(cfg: dict) -> bool:
     model = cfg.get('model')
-    return isinstance(model, dict) and isinstance(model.get('cls_head'), dict) and \
-        isinstance(model.get('test_cfg'), dict) and 'average_clips' in model['test_cfg']
+    return isinstance(model, dict) and isinstance(model.get('test_cfg'), dict) and \
+        'average_clips' in model['test_cfg']
+
+
+def _gan_loss_in_gan(cfg: dict) -> bool:
+    model = cfg.get('model')
+    return isinstance(model, dict) and 'gan_loss' in model and 'generator' in model
+
+
+def _legacy_hooks(cfg: dict) -> bool:
+    hooks = cfg.get('custom_hooks')
+    return isinstance(hooks, list) and any(isinstance(h, dict) and h.get('type') in LEGACY_HOOKS for h in hooks)
+
+
+def _legacy_pipelines(cfg: dict) -> bool:
+    """A top-level ``*pipeline`` variable with a transform that only 0.x had."""
+    return any(name.endswith('pipeline') and isinstance(value, list) and any(
+        isinstance(t, dict) and t.get('type') in LEGACY_TRANSFORMS for t in value) for name, value in cfg.items())
+
+
+LEGACY_MARKERS = (_model_settings_at_top, _clip_averaging_in_test_cfg, _gan_loss_in_gan, _legacy_hooks,
+                  _legacy_pipelines)
+LEGACY_HOOKS = tuple(gan.GAN_HOOKS) + (gan.EMA_HOOK, )
+LEGACY_TRANSFORMS = ('Collect', ) + tuple(pipelines.DROPPED_TRANSFORMS) + tuple(pipelines.TRANSFORM_RENAMES)
 
 
 def migrate_config(cfg: Union[Config, dict], filename: str = '<config>') -> MigrationResult:

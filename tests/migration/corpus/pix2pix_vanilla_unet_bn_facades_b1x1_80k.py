@@ -16,6 +16,7 @@ model = dict(
 domain_a = target_domain
 domain_b = source_domain
 # the pipelines name the domains, so they are written again here
+img_norm_cfg = dict(mean=[0.5, 0.5, 0.5], std=[0.5, 0.5, 0.5])
 train_pipeline = [
     dict(
         type='LoadPairedImageFromFile',
