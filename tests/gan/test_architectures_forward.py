@@ -241,3 +241,18 @@ def test_pggan_progressive_scales_and_fade_in():
     assert disc(half, curr_scale=8, transition_weight=0.5).shape == (2, 1)
     with pytest.raises(ValueError, match='curr_scale=32'):
         gen(noise, curr_scale=32)
+
+
+def test_stylegan1_generator_and_discriminator_with_fade_in():
+    gen = MODELS.build(dict(type='StyleGANv1Generator', out_size=8, style_channels=16, num_mlps=2))
+    out = gen(None, num_batches=2, transition_weight=0.5, return_latents=True)
+    img = out['fake_img']
+    assert img.shape == (2, 3, 8, 8) and out['latent'].shape == (2, 4, 16)
+    check_backward(gen, img)
+    assert gen(torch.randn(2, 16), curr_scale=4).shape == (2, 3, 4, 4)
+
+    disc = MODELS.build(dict(type='StyleGAN1Discriminator', in_size=8))
+    score = disc(img.detach(), transition_weight=0.5)
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+    assert disc(torch.randn(2, 3, 4, 4), curr_scale=4).shape == (2, 1)

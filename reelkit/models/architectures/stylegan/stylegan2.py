@@ -32,9 +32,9 @@ from ..common.equalized_lr import EqualizedLRConvModule, EqualLinearActModule, e
 from ..common.layers import PixelNorm, frozen_cfg
 from ..common.minibatch_std import ModMBStddevLayer
 from ..common.upfirdn2d import Blur, UpsampleUpFIRDn
+from .base import StyleBasedGenerator, Styles
 
 BLUR_KERNEL = (1, 3, 3, 1)
-STYLE_MODES = ('mix', 'single')
 
 
 def stylegan2_channels(channel_multiplier: int) -> Dict[int, int]:
@@ -302,7 +302,7 @@ class ResBlock(nn.Module):
 
 
 @MODELS.register_module()
-class StyleGANv2Generator(nn.Module):
+class StyleGANv2Generator(StyleBasedGenerator):
     """StyleGAN2 generator: z (N, style_channels) -> image (N, 3, out_size, out_size).
 
     Args:
@@ -333,18 +333,12 @@ class StyleGANv2Generator(nn.Module):
                  num_fp16_scales: int = 0,
                  fp16_enabled: bool = False):
         super().__init__()
-        for name, mode in (('default_style_mode', default_style_mode), ('eval_style_mode', eval_style_mode)):
-            if mode not in STYLE_MODES:
-                raise ValueError(f'{name}={mode!r}; expected one of {list(STYLE_MODES)}')
+        self._init_style_modes(default_style_mode, eval_style_mode, mix_prob)
         self.out_size = out_size
         self.style_channels = style_channels
         self.num_mlps = num_mlps
         self.channel_multiplier = channel_multiplier
         self.lr_mlp = lr_mlp
-        self._default_style_mode = default_style_mode
-        self.default_style_mode = default_style_mode
-        self.eval_style_mode = eval_style_mode
-        self.mix_prob = mix_prob
         self.num_fp16_scales = num_fp16_scales
         self.fp16_enabled = fp16_enabled
         self.channels = stylegan2_channels(channel_multiplier)
@@ -378,84 +372,17 @@ class StyleGANv2Generator(nn.Module):
             in_channels = out_channels
 
         self.num_latents = self.log_size * 2 - 2
-        self.num_injected_noises = self.num_latents - 1
-        for idx in range(self.num_injected_noises):
-            side = 2**((idx + 5) // 2)
-            self.register_buffer(f'injected_noise_{idx}', torch.randn(1, 1, side, side))
-
-    def train(self, mode: bool = True) -> 'StyleGANv2Generator':
-        """Also switch the default style mode: ``default_style_mode`` in training, ``eval_style_mode`` else."""
-        self.default_style_mode = self._default_style_mode if mode else self.eval_style_mode
-        return super().train(mode)
+        # one noise map at 4x4, then two per resolution
+        self.register_injected_noises([2**((idx + 5) // 2) for idx in range(self.num_latents - 1)])
 
     def make_injected_noise(self) -> List[Tensor]:
         """Fresh noise maps, one per noise-injection layer: [(1, 1, 4, 4), (1, 1, 8, 8) x 2, ...]."""
         device = module_device(self)
-        noises = [torch.randn(1, 1, 4, 4, device=device)]
-        for i in range(3, self.log_size + 1):
-            noises += [torch.randn(1, 1, 2**i, 2**i, device=device) for _ in range(2)]
-        return noises
-
-    @torch.no_grad()
-    def get_mean_latent(self, num_samples: int = 4096, bs_per_repeat: int = 1024) -> Tensor:
-        """Mean w (1, style_channels) over ``num_samples`` random z, computed ``bs_per_repeat`` at a time."""
-        if num_samples % bs_per_repeat:
-            raise ValueError(f'num_samples={num_samples} must be a multiple of bs_per_repeat={bs_per_repeat}')
-        device = module_device(self)
-        total = sum(
-            self.style_mapping(torch.randn(bs_per_repeat, self.style_channels, device=device)).mean(0, keepdim=True)
-            for _ in range(num_samples // bs_per_repeat))
-        return total / (num_samples // bs_per_repeat)
-
-    @torch.no_grad()
-    def style_mixing(self,
-                     n_source: int,
-                     n_target: int,
-                     inject_index: int = 1,
-                     truncation_latent: Optional[Tensor] = None,
-                     truncation: float = 0.7) -> Tensor:
-        """A style-mixing grid: a blank tile, the ``n_source`` sources, then per target its image followed by
-        the sources restyled with the target's coarse styles (layers < ``inject_index``).
-
-        Returns:
-            Images (1 + n_source + n_target * (1 + n_source), 3, H, W).
-        """
-        device = module_device(self)
-        source = torch.randn(n_source, self.style_channels, device=device)
-        target = torch.randn(n_target, self.style_channels, device=device)
-        kwargs = dict(truncation_latent=truncation_latent, truncation=truncation)
-        source_images = self(source, **kwargs)
-        H, W = source_images.shape[-2:]
-        target_images = self(target, **kwargs)
-        images = [torch.full((1, 3, H, W), -1.0, device=device), source_images]
-        for i in range(n_target):
-            mixed = self([target[i:i + 1].repeat(n_source, 1), source], inject_index=inject_index, **kwargs)
-            images += [target_images[i:i + 1], mixed]
-        return torch.cat(images, dim=0)
-
-    def sample_styles(self, styles, num_batches: int, input_is_latent: bool) -> List[Tensor]:
-        """The list of z (or w) batches to use: given tensors, or 1 or 2 (style mixing) sampled ones."""
-        if isinstance(styles, Tensor):
-            styles = [styles]
-        if isinstance(styles, (list, tuple)) and all(isinstance(s, Tensor) for s in styles):
-            for s in styles:
-                if s.shape[-1] != self.style_channels:
-                    raise ValueError(f'styles must end with style_channels={self.style_channels}, got {tuple(s.shape)}')
-            return list(styles)
-        if styles is not None and not callable(styles):
-            raise TypeError(f'styles must be a Tensor, a list of Tensors, a callable or None, got {type(styles)}')
-        if num_batches <= 0:
-            raise ValueError(f'styles are sampled here, so num_batches must be positive, got {num_batches}')
-        if input_is_latent:
-            raise ValueError('input_is_latent=True needs the latents as styles')
-        device = module_device(self)
-        mixing = self.default_style_mode == 'mix' and torch.rand(()).item() < self.mix_prob
-        shape = (num_batches, self.style_channels)
-        sampler = styles if callable(styles) else (lambda size: torch.randn(size, device=device))
-        return [sampler(shape).to(device) for _ in range(2 if mixing else 1)]
+        return [torch.randn_like(getattr(self, f'injected_noise_{i}'), device=device)
+                for i in range(self.num_injected_noises)]
 
     def forward(self,
-                styles: Union[Tensor, Sequence[Tensor], None] = None,
+                styles: Styles = None,
                 num_batches: int = -1,
                 return_noise: bool = False,
                 return_latents: bool = False,
@@ -467,7 +394,7 @@ class StyleGANv2Generator(nn.Module):
                 add_noise: bool = True,
                 randomize_noise: bool = True,
                 *,
-                noise: Union[Tensor, Sequence[Tensor], None] = None) -> Union[Tensor, dict]:
+                noise: Styles = None) -> Union[Tensor, dict]:
         """Generate images.
 
         Args:
@@ -493,37 +420,16 @@ class StyleGANv2Generator(nn.Module):
             if styles is not None:
                 raise ValueError('pass the styles either as styles or as noise, not both')
             styles = noise
-        styles = self.sample_styles(styles, num_batches, input_is_latent)
-        noise_batch = None if input_is_latent else styles
-        if not input_is_latent:
-            styles = [self.style_mapping(s) for s in styles]
-
-        if injected_noise is None:
-            injected_noise = [None] * self.num_injected_noises if randomize_noise else [
-                getattr(self, f'injected_noise_{i}') for i in range(self.num_injected_noises)]
-
-        if truncation < 1:
-            if truncation_latent is None:
-                if not hasattr(self, 'truncation_latent'):
-                    self.truncation_latent = self.get_mean_latent()
-                truncation_latent = self.truncation_latent
-            styles = [truncation_latent + truncation * (s - truncation_latent) for s in styles]
-
-        if len(styles) < 2:
-            inject_index = self.num_latents
-            latent = styles[0] if styles[0].ndim == 3 else styles[0].unsqueeze(1).repeat(1, inject_index, 1)
-        else:
-            if inject_index is None:
-                inject_index = int(torch.randint(1, self.num_latents, ()).item())
-            latent = torch.cat([styles[0].unsqueeze(1).repeat(1, inject_index, 1),
-                                styles[1].unsqueeze(1).repeat(1, self.num_latents - inject_index, 1)], dim=1)
+        latent, noise_batch, inject_index = self.make_latent(styles, num_batches, input_is_latent, truncation,
+                                                             truncation_latent, inject_index)
+        noises = self.injected_noises(injected_noise, randomize_noise)
 
         out = self.constant_input(latent)
-        out = self.conv1(out, latent[:, 0], noise=injected_noise[0], add_noise=add_noise)
+        out = self.conv1(out, latent[:, 0], noise=noises[0], add_noise=add_noise)
         skip = self.to_rgb1(out, latent[:, 1])
         idx = 1
-        for up_conv, conv, noise1, noise2, to_rgb in zip(self.convs[::2], self.convs[1::2], injected_noise[1::2],
-                                                         injected_noise[2::2], self.to_rgbs):
+        for up_conv, conv, noise1, noise2, to_rgb in zip(self.convs[::2], self.convs[1::2], noises[1::2],
+                                                         noises[2::2], self.to_rgbs):
             out = up_conv(out, latent[:, idx], noise=noise1, add_noise=add_noise)
             out = conv(out, latent[:, idx + 1], noise=noise2, add_noise=add_noise)
             skip = to_rgb(out, latent[:, idx + 2], skip)
