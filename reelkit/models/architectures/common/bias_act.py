@@ -15,7 +15,8 @@ def fused_bias_leakyrelu(x: Tensor, bias: Optional[Tensor], negative_slope: floa
     """
     if bias is not None:
         if bias.ndim != 1 or bias.shape[0] != x.shape[1]:
-            raise ValueError(f'bias must have shape ({x.shape[1]},) for input {tuple(x.shape)}, got {tuple(bias.shape)}')
+            raise ValueError(f'bias must have shape ({x.shape[1]},) for input {tuple(x.shape)}, '
+                             f'got {tuple(bias.shape)}')
         x = x + bias.reshape([-1 if i == 1 else 1 for i in range(x.ndim)])
     x = torch.nn.functional.leaky_relu(x, negative_slope)
     return x * scale if scale != 1 else x

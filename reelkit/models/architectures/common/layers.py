@@ -247,12 +247,6 @@ class ConvModule(nn.Module):
         return x
 
 
-def kaiming_fan_in_std(weight: Tensor, gain: float = math.sqrt(2)) -> float:
-    """He's constant ``gain / sqrt(fan_in)`` for a conv or linear weight."""
-    fan_in = weight[0].numel()
-    return gain / math.sqrt(fan_in)
-
-
 def module_device(module: nn.Module) -> torch.device:
     """Device of the first parameter or buffer of ``module`` (CPU when it has none)."""
     for tensor in module.parameters():
