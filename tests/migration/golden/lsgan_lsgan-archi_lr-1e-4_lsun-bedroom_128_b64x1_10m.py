@@ -1,0 +1,80 @@
+# 1.x config written by `reelkit migrate` from lsgan_lsgan-archi_lr-1e-4_lsun-bedroom_128_b64x1_10m.py (an MMAction2/MMGeneration 0.x config).
+# The migration report lists every change and what to check.
+
+# model settings
+model = dict(
+    type='LSGAN',
+    generator=dict(type='LSGANGenerator', output_scale=128, base_channels=256, noise_size=1024),
+    discriminator=dict(type='LSGANDiscriminator', input_scale=128, base_channels=64),
+    data_preprocessor=dict(
+        type='GenDataPreprocessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[127.5, 127.5, 127.5],
+        bgr_to_rgb=False),
+    generator_steps=1,
+    discriminator_steps=1)
+
+# dataset settings
+dataset_type = 'UnconditionalImageDataset'
+train_pipeline = [
+    dict(type='LoadImageFromFile', key='img'),
+    dict(type='Resize', keys=['img'], scale=(64, 64)),
+    dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])
+]
+val_pipeline = train_pipeline
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        type='RepeatDataset',
+        times=100,
+        dataset=dict(
+            type='UnconditionalImageDataset',
+            pipeline=train_pipeline,
+            data_root='./data/lsun/bedroom_train')))
+
+# schedule settings
+train_cfg = dict(by_epoch=False, max_iters=10000000, val_begin=1, val_interval=1)
+optim_wrapper = dict(
+    constructor='GenOptimWrapperConstructor',
+    generator=dict(optimizer=dict(type='Adam', lr=0.0001, betas=(0.5, 0.99))),
+    discriminator=dict(optimizer=dict(type='Adam', lr=0.0001, betas=(0.5, 0.99))))
+param_scheduler = dict(
+    type='MultiStepLR',
+    milestones=[8000000],
+    gamma=0.5,
+    by_epoch=False,
+    end=10000000)
+
+# runtime settings
+default_scope = 'mmgen'
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=10000, by_epoch=False, max_keep_ckpts=20),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+custom_hooks = [
+    dict(
+        type='GenVisualizationHook',
+        interval=10000,
+        fixed_input=True,
+        vis_kwargs_list=dict(type='GAN', name='fake_img'))
+]
+env_cfg = dict(
+    cudnn_benchmark=True,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+log_processor = dict(type='LogProcessor', by_epoch=False)
+vis_backends = [dict(type='GenVisBackend')]
+visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
+log_level = 'INFO'
+load_from = None
+resume = False
+model_wrapper_cfg = dict(
+    type='MMSeparateDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)

@@ -1,0 +1,101 @@
+# 1.x config written by `reelkit migrate` from tsn_r50_1x1x3_75e_ucf101_rgb_early.py (an MMAction2/MMGeneration 0.x config).
+# The migration report lists every change and what to check.
+
+# model settings
+model = dict(
+    type='Recognizer2D',
+    backbone=dict(type='ResNet', pretrained='torchvision://resnet50', depth=50, norm_eval=False),
+    cls_head=dict(
+        type='TSNHead',
+        num_classes=101,
+        in_channels=2048,
+        spatial_type='avg',
+        consensus=dict(type='AvgConsensus', dim=1),
+        dropout_ratio=0.4,
+        init_std=0.001,
+        average_clips=None),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=False))
+
+# dataset settings
+dataset_type = 'RawframeDataset'
+data_root = 'data/ucf101/rawframes/'
+data_root_val = 'data/ucf101/rawframes/'
+split = 1
+ann_file_train = 'data/ucf101/ucf101_train_split_1_rawframes.txt'
+ann_file_val = 'data/ucf101/ucf101_val_split_1_rawframes.txt'
+ann_file_test = 'data/ucf101/ucf101_val_split_1_rawframes.txt'
+train_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop'),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+train_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='RawframeDataset',
+        ann_file='data/ucf101/ucf101_train_split_1_rawframes.txt',
+        data_prefix=dict(img='data/ucf101/rawframes/'),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=32,
+    num_workers=4,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='RawframeDataset',
+        ann_file='data/ucf101/ucf101_val_split_1_rawframes.txt',
+        data_prefix=dict(img='data/ucf101/rawframes/'),
+        pipeline=val_pipeline,
+        test_mode=True))
+val_evaluator = dict(
+    type='AccMetric',
+    metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+    metric_options=dict(top_k_accuracy=dict(topk=(1, 3, 5))))
+
+# schedule settings
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=75, val_begin=10, val_interval=5)
+val_cfg = dict(type='ValLoop')
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.00128, momentum=0.9, weight_decay=0.0005),
+    clip_grad=dict(max_norm=40, norm_type=2))
+param_scheduler = [dict(type='MultiStepLR', milestones=[30, 60], gamma=0.1, by_epoch=True, end=75)]
+
+# runtime settings
+default_scope = 'mmaction'
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=5, save_best='auto'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+log_processor = dict(type='LogProcessor', by_epoch=True)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_level = 'INFO'
+load_from = None
+resume = False
+work_dir = './work_dirs/tsn_r50_1x1x3_75e_ucf101_split_1_rgb/'
