@@ -256,3 +256,18 @@ def test_stylegan1_generator_and_discriminator_with_fade_in():
     assert score.shape == (2, 1)
     check_backward(disc, score)
     assert disc(torch.randn(2, 3, 4, 4), curr_scale=4).shape == (2, 1)
+
+
+@pytest.mark.parametrize('radial, conv_kernel', [(False, 3), (True, 1)])
+def test_stylegan3_generator_shapes_grads_and_emas(radial, conv_kernel):
+    synthesis = dict(type='SynthesisNetwork', channel_base=256, channel_max=16, num_layers=4, margin_size=2,
+                     use_radial_filters=radial, conv_kernel=conv_kernel)
+    gen = MODELS.build(dict(type='StyleGANv3Generator', out_size=16, style_channels=8, img_channels=3, noise_size=8,
+                            synthesis_cfg=synthesis))
+    assert gen.synthesis.layer_names == ['L0_20_16', 'L1_20_16', 'L2_20_16', 'L3_16_16', 'L4_16_3']
+    out = gen(None, num_batches=2, update_emas=True, return_latents=True)
+    assert out['fake_img'].shape == (2, 3, 16, 16) and out['latent'].shape == (2, gen.num_ws, 8)
+    assert gen.style_mapping.w_avg.abs().sum() > 0  # update_emas moved the running mean w
+    check_backward(gen, out['fake_img'])
+    truncated = gen(out['noise_batch'], truncation=0.0, return_latents=True)['latent']
+    torch.testing.assert_close(truncated, gen.style_mapping.w_avg.expand_as(truncated))

@@ -182,3 +182,29 @@ def test_minibatch_stddev_appends_the_group_std():
     torch.testing.assert_close(out[:, 1].flatten(), torch.tensor([1.5, 1.5]))  # population std of (1, 4)
     with pytest.raises(ValueError, match='batch size 6'):
         ModMBStddevLayer(group_size=4)(torch.randn(6, 1, 1, 1))
+
+
+def test_stylegan3_lowpass_filter_response():
+    from reelkit.models.architectures.stylegan.stylegan3 import design_lowpass_filter
+    cutoff, stopband, fs = 2.0, 2**2.1, 32
+    h = design_lowpass_filter(12, cutoff, 2 * (stopband - cutoff), fs).double()
+    assert torch.allclose(h, h.flip(0)) and h.sum().item() == pytest.approx(1.0)
+
+    def gain(f):  # |DTFT| at frequency f
+        n = torch.arange(12, dtype=torch.float64)
+        phase = 2 * torch.pi * f * n / fs
+        return torch.hypot((h * torch.cos(phase)).sum(), (h * torch.sin(phase)).sum()).item()
+
+    assert gain(cutoff) == pytest.approx(0.5, abs=0.1)  # about -6 dB at the cutoff
+    assert gain(stopband) < 0.05 and gain(fs / 4) < 0.05
+    radial = design_lowpass_filter(12, cutoff, 2 * (stopband - cutoff), fs, radial=True)
+    assert radial.shape == (12, 12) and torch.allclose(radial, radial.t()) and radial.sum().item() == pytest.approx(1)
+    assert design_lowpass_filter(1, cutoff, 1.0, fs) is None
+
+
+def test_filtered_lrelu_without_filters_is_biased_leaky_relu():
+    from reelkit.models.architectures.stylegan.stylegan3 import filtered_lrelu
+    x, b = torch.randn(2, 3, 4, 4), torch.randn(3)
+    out = filtered_lrelu(x, None, None, b, up=1, down=1, padding=[0, 0, 0, 0], gain=2**0.5, slope=0.2, clamp=1.0)
+    expected = (torch.nn.functional.leaky_relu(x + b[:, None, None], 0.2) * 2**0.5).clamp(-1, 1)
+    torch.testing.assert_close(out, expected)

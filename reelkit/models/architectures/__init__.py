@@ -5,12 +5,14 @@ from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
 from .pggan import PGGANDiscriminator, PGGANGenerator
 from .sngan_proj import ProjDiscriminator, SNGANGenerator
-from .stylegan import StyleGAN1Discriminator, StyleGAN2Discriminator, StyleGANv1Generator, StyleGANv2Generator
+from .stylegan import (StyleGAN1Discriminator, StyleGAN2Discriminator, StyleGANv1Generator, StyleGANv2Generator,
+                       StyleGANv3Generator)
 from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
 __all__ = [
     'DCGANGenerator', 'DCGANDiscriminator', 'LSGANGenerator', 'LSGANDiscriminator', 'WGANGPGenerator',
     'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator', 'BigGANGenerator', 'BigGANDiscriminator',
     'BigGANDeepGenerator', 'BigGANDeepDiscriminator', 'StyleGANv2Generator', 'StyleGAN2Discriminator',
-    'PGGANGenerator', 'PGGANDiscriminator', 'StyleGANv1Generator', 'StyleGAN1Discriminator'
+    'PGGANGenerator', 'PGGANDiscriminator', 'StyleGANv1Generator', 'StyleGAN1Discriminator',
+    'StyleGANv3Generator'
 ]

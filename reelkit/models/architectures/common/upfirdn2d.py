@@ -5,7 +5,7 @@ padded (negative pads crop), convolved per channel with the (flipped) 2-D kernel
 ``down``-th sample is kept. This is the reference behaviour of MMCV's and NVIDIA's ``upfirdn2d``.
 The layers store their normalised kernel as the buffer ``kernel``, as MMGeneration checkpoints do.
 """
-from typing import Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -15,15 +15,22 @@ from torch import Tensor
 Pad = Union[Tuple[int, int], Tuple[int, int, int, int]]
 
 
-def upfirdn2d(x: Tensor, kernel: Tensor, up: int = 1, down: int = 1, pad: Pad = (0, 0)) -> Tensor:
+def upfirdn2d(x: Tensor,
+              kernel: Optional[Tensor],
+              up: int = 1,
+              down: int = 1,
+              pad: Pad = (0, 0),
+              gain: float = 1.0) -> Tensor:
     """Upsample by ``up``, pad, filter with ``kernel`` and downsample by ``down``.
 
     Args:
         x: Input (N, C, H, W).
-        kernel: FIR filter (kh, kw), applied as a true convolution (flipped).
+        kernel: FIR filter applied as a true convolution (flipped): 2-D (kh, kw), or 1-D (k,) applied
+            separably along W then H; ``None`` is the identity.
         up: Zero-insertion upsampling factor (both axes).
         down: Decimation factor (both axes).
         pad: ``(p0, p1)`` for both axes or ``(x0, x1, y0, y1)``; negative values crop.
+        gain: Overall gain of the filter (``up ** 2`` keeps the level after zero insertion).
 
     Returns:
         (N, C, (H * up + y0 + y1 - kh) // down + 1, (W * up + x0 + x1 - kw) // down + 1).
@@ -34,7 +41,6 @@ def upfirdn2d(x: Tensor, kernel: Tensor, up: int = 1, down: int = 1, pad: Pad = 
         raise ValueError(f'pad must have 2 or 4 entries, got {pad!r}')
     px0, px1, py0, py1 = pad
     N, C, H, W = x.shape
-    kh, kw = kernel.shape
 
     if up > 1:  # zero insertion: (N, C, H, 1, W, 1) -> pad -> (N, C, H * up, W * up)
         x = x.reshape(N, C, H, 1, W, 1)
@@ -43,8 +49,16 @@ def upfirdn2d(x: Tensor, kernel: Tensor, up: int = 1, down: int = 1, pad: Pad = 
     x = F.pad(x, [max(px0, 0), max(px1, 0), max(py0, 0), max(py1, 0)])
     x = x[:, :, max(-py0, 0):x.shape[2] - max(-py1, 0), max(-px0, 0):x.shape[3] - max(-px1, 0)]
 
-    weight = torch.flip(kernel, [0, 1]).to(x.dtype).reshape(1, 1, kh, kw).expand(C, 1, kh, kw)
-    x = F.conv2d(x, weight, groups=C)
+    if kernel is None:
+        kernel = x.new_ones(1, 1)
+    if kernel.ndim == 1:  # separable: the same 1-D filter along W, then along H
+        k = torch.flip(kernel, [0]).to(x.dtype) * gain**0.5
+        x = F.conv2d(x, k.reshape(1, 1, 1, -1).expand(C, 1, 1, k.numel()), groups=C)
+        x = F.conv2d(x, k.reshape(1, 1, -1, 1).expand(C, 1, k.numel(), 1), groups=C)
+    else:
+        kh, kw = kernel.shape
+        k = torch.flip(kernel, [0, 1]).to(x.dtype) * gain
+        x = F.conv2d(x, k.reshape(1, 1, kh, kw).expand(C, 1, kh, kw), groups=C)
     return x[:, :, ::down, ::down]
 
 
