@@ -113,9 +113,10 @@ def _clip_averaging_in_test_cfg(cfg: dict) -> bool:
         'average_clips' in model['test_cfg']
 
 
-def _gan_loss_in_gan(cfg: dict) -> bool:
+def _gan_losses_in_gan(cfg: dict) -> bool:
+    """0.x GANs named their losses in the model dict; 1.x models compute their own."""
     model = cfg.get('model')
-    return isinstance(model, dict) and 'gan_loss' in model and 'generator' in model
+    return isinstance(model, dict) and 'generator' in model and any(r.old in model for r in gan.GAN_MODEL_ARGS)
 
 
 def _legacy_hooks(cfg: dict) -> bool:
@@ -129,7 +130,7 @@ def _legacy_pipelines(cfg: dict) -> bool:
         isinstance(t, dict) and t.get('type') in LEGACY_TRANSFORMS for t in value) for name, value in cfg.items())
 
 
-LEGACY_MARKERS = (_model_settings_at_top, _clip_averaging_in_test_cfg, _gan_loss_in_gan, _legacy_hooks,
+LEGACY_MARKERS = (_model_settings_at_top, _clip_averaging_in_test_cfg, _gan_losses_in_gan, _legacy_hooks,
                   _legacy_pipelines)
 LEGACY_HOOKS = tuple(gan.GAN_HOOKS) + (gan.EMA_HOOK, )
 LEGACY_TRANSFORMS = ('Collect', ) + tuple(pipelines.DROPPED_TRANSFORMS) + tuple(pipelines.TRANSFORM_RENAMES)
@@ -176,7 +177,7 @@ def migrate_file(path: Union[str, Path], out: Optional[Union[str, Path]] = None,
         raise FileNotFoundError(f'{path}: no such config file')
     try:
         # custom_imports are carried over, not imported: the user's modules need not be installed here.
-        cfg = Config.fromfile(str(path), import_custom_modules=False)
+        cfg = Config.fromfile(str(path), import_custom_modules=False, format_python_code=False)
     except Exception as error:  # mmengine raises many kinds for a file it cannot read
         raise ConfigError(f'{path}: cannot load the config: {error}') from error
     result = migrate_config(cfg, filename=str(path))
@@ -192,7 +193,7 @@ def _check_round_trip(result: MigrationResult) -> None:
     with tempfile.TemporaryDirectory() as folder:
         written = Path(folder, 'migrated.py')
         written.write_text(result.text, encoding='utf-8')
-        loaded = Config.fromfile(str(written), import_custom_modules=False).to_dict()
+        loaded = Config.fromfile(str(written), import_custom_modules=False, format_python_code=False).to_dict()
     expected = result.config.to_dict()
     if not same_value(_normalised(loaded), _normalised(expected)):
         raise ConfigError(f'{result.report.filename}: the written 1.x config does not load back to the migrated '

@@ -141,6 +141,8 @@ def _optimizer_config(m: Migration, cfg: dict) -> None:
     target = 'optim_wrapper' if wrapper_keys(m) == ['optim_wrapper'] else 'optim_wrapper.<each module>'
     settings = apply_rules(m, SECTION, cfg, OPTIMIZER_CONFIG_ARGS, 'optimizer_config', {}, target)
     loss_scale = settings.pop('loss_scale', default_scale)
+    if default_scale is None and loss_scale is not None:  # a loss scale says mixed precision was meant
+        default_scale = loss_scale
     for key in wrapper_keys(m):
         m.get(key).update(settings)
     if default_scale is not None:
@@ -231,8 +233,12 @@ def _cosine(b: _Build) -> dict:
 
 
 def _cosine_restart(b: _Build) -> dict:
+    """MMEngine's CosineRestart, like mmcv's, needs exactly one of eta_min and eta_min_ratio, even 0."""
+    if (f'min_{b.param}' in b.cfg) == (f'min_{b.param}_ratio' in b.cfg):
+        raise ConfigError(f'{b.key}: CosineRestart needs exactly one of min_{b.param} and min_{b.param}_ratio')
     sched = dict(type=b.type_name('CosineRestart'), periods=b.required('periods'))
-    return b.args((Rule('restart_weights', 'restart_weights', default=[1]), ) + _ETA_MIN, sched)
+    minimum = (Rule('min_{p}', 'eta_min'), Rule('min_{p}_ratio', 'eta_min_ratio'))
+    return b.args((Rule('restart_weights', 'restart_weights', default=[1]), ) + minimum, sched)
 
 
 def _poly(b: _Build) -> dict:
