@@ -271,3 +271,67 @@ def test_stylegan3_generator_shapes_grads_and_emas(radial, conv_kernel):
     check_backward(gen, out['fake_img'])
     truncated = gen(out['noise_batch'], truncation=0.0, return_latents=True)['latent']
     torch.testing.assert_close(truncated, gen.style_mapping.w_avg.expand_as(truncated))
+
+
+def smooth_images(n: int = 4, size: int = 16) -> torch.Tensor:
+    return torch.nn.functional.interpolate(torch.randn(n, 3, 4, 4), size=size, mode='bilinear',
+                                           align_corners=False)
+
+
+def test_ada_pipeline_is_identity_at_p0_and_flips_at_p1():
+    from reelkit.models.architectures.stylegan.ada import AugmentPipe
+    x = smooth_images()
+    pipe = AugmentPipe(xflip=1, brightness=1)
+    pipe.p.fill_(0.0)
+    torch.testing.assert_close(pipe(x), x, atol=1e-5, rtol=0)
+    pipe = AugmentPipe(xflip=1)
+    pipe.p.fill_(1.0)
+    y = pipe(x)
+    for n in range(x.shape[0]):  # each image is kept or mirrored (up to the resampling filters)
+        err = min((y[n] - x[n]).abs().max(), (y[n] - x[n].flip(-1)).abs().max())
+        assert err < 0.2
+
+
+def test_ada_brightness_shifts_each_image_uniformly():
+    from reelkit.models.architectures.stylegan.ada import AugmentPipe
+    x = smooth_images()
+    pipe = AugmentPipe(brightness=1)
+    pipe.p.fill_(1.0)
+    shift = pipe(x) - x
+    torch.testing.assert_close(shift, shift[:, :1, :1, :1].expand_as(shift))
+
+
+def test_ada_image_filtering_keeps_shape_and_mean_level():
+    from reelkit.models.architectures.stylegan.ada import AugmentPipe
+    pipe = AugmentPipe(imgfilter=1)  # reflect padding by 21 needs images larger than 21 px
+    x = torch.ones(2, 3, 32, 32)
+    y = pipe(x)
+    assert y.shape == x.shape
+    # each band filter sums to 0 except the low-pass one (gain 1) and the gains keep the power: a flat image
+    # is scaled by the low-pass gain only, uniformly
+    torch.testing.assert_close(y, y[:, :1, :1, :1].expand_as(y))
+
+
+def test_ada_update_moves_p_towards_the_target():
+    aug = MODELS.build(dict(type='ADAAug', aug_pipeline=dict(xflip=1), update_interval=2, ada_kimg=1))
+    aug.log_buffer.copy_(torch.tensor([8.0, 8.0]))  # D is confident on every real: overfitting
+    aug.update(iteration=1, num_batches=10)
+    assert aug.aug_pipeline.p.item() == pytest.approx(10 * 2 / 1000)
+    assert aug.log_buffer.sum() == 0
+    aug.log_buffer.copy_(torch.tensor([8.0, -8.0]))
+    aug.update(iteration=3, num_batches=10)
+    assert aug.aug_pipeline.p.item() == 0.0  # lowered, clamped at 0
+
+
+def test_ada_stylegan2_discriminator_augments_and_backpropagates():
+    pipeline = dict(xflip=1, rotate90=1, xint=1, scale=1, rotate=1, aniso=1, xfrac=1, brightness=1, contrast=1,
+                    lumaflip=1, hue=1, saturation=1, noise=1, cutout=1)
+    disc = MODELS.build(dict(type='ADAStyleGAN2Discriminator', in_size=8,
+                             data_aug=dict(type='ADAAug', aug_pipeline=pipeline, augment_initial_p=1.0)))
+    assert {'ada_aug.log_buffer', 'ada_aug.aug_pipeline.p', 'ada_aug.aug_pipeline.Hz_geom',
+            'ada_aug.aug_pipeline.Hz_fbank'} <= set(disc.state_dict())
+    x = smooth_images(2, 8).requires_grad_()
+    score = disc(x)
+    assert score.shape == (2, 1)
+    check_backward(disc, score)
+    assert x.grad is not None and torch.isfinite(x.grad).all()

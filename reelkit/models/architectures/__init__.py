@@ -5,8 +5,8 @@ from .dcgan import DCGANDiscriminator, DCGANGenerator
 from .lsgan import LSGANDiscriminator, LSGANGenerator
 from .pggan import PGGANDiscriminator, PGGANGenerator
 from .sngan_proj import ProjDiscriminator, SNGANGenerator
-from .stylegan import (StyleGAN1Discriminator, StyleGAN2Discriminator, StyleGANv1Generator, StyleGANv2Generator,
-                       StyleGANv3Generator)
+from .stylegan import (ADAStyleGAN2Discriminator, StyleGAN1Discriminator, StyleGAN2Discriminator, StyleGANv1Generator,
+                       StyleGANv2Generator, StyleGANv3Generator)
 from .wgan_gp import WGANGPDiscriminator, WGANGPGenerator
 
 __all__ = [
@@ -14,5 +14,5 @@ __all__ = [
     'WGANGPDiscriminator', 'SNGANGenerator', 'ProjDiscriminator', 'BigGANGenerator', 'BigGANDiscriminator',
     'BigGANDeepGenerator', 'BigGANDeepDiscriminator', 'StyleGANv2Generator', 'StyleGAN2Discriminator',
     'PGGANGenerator', 'PGGANDiscriminator', 'StyleGANv1Generator', 'StyleGAN1Discriminator',
-    'StyleGANv3Generator'
+    'StyleGANv3Generator', 'ADAStyleGAN2Discriminator'
 ]

@@ -20,7 +20,8 @@ def upfirdn2d(x: Tensor,
               up: int = 1,
               down: int = 1,
               pad: Pad = (0, 0),
-              gain: float = 1.0) -> Tensor:
+              gain: float = 1.0,
+              flip_filter: bool = False) -> Tensor:
     """Upsample by ``up``, pad, filter with ``kernel`` and downsample by ``down``.
 
     Args:
@@ -31,6 +32,7 @@ def upfirdn2d(x: Tensor,
         down: Decimation factor (both axes).
         pad: ``(p0, p1)`` for both axes or ``(x0, x1, y0, y1)``; negative values crop.
         gain: Overall gain of the filter (``up ** 2`` keeps the level after zero insertion).
+        flip_filter: Apply the kernel as a correlation (unflipped) instead of a convolution.
 
     Returns:
         (N, C, (H * up + y0 + y1 - kh) // down + 1, (W * up + x0 + x1 - kw) // down + 1).
@@ -52,12 +54,12 @@ def upfirdn2d(x: Tensor,
     if kernel is None:
         kernel = x.new_ones(1, 1)
     if kernel.ndim == 1:  # separable: the same 1-D filter along W, then along H
-        k = torch.flip(kernel, [0]).to(x.dtype) * gain**0.5
+        k = (kernel if flip_filter else torch.flip(kernel, [0])).to(x.dtype) * gain**0.5
         x = F.conv2d(x, k.reshape(1, 1, 1, -1).expand(C, 1, 1, k.numel()), groups=C)
         x = F.conv2d(x, k.reshape(1, 1, -1, 1).expand(C, 1, k.numel(), 1), groups=C)
     else:
         kh, kw = kernel.shape
-        k = torch.flip(kernel, [0, 1]).to(x.dtype) * gain
+        k = (kernel if flip_filter else torch.flip(kernel, [0, 1])).to(x.dtype) * gain
         x = F.conv2d(x, k.reshape(1, 1, kh, kw).expand(C, 1, kh, kw), groups=C)
     return x[:, :, ::down, ::down]
 
