@@ -51,7 +51,8 @@ CONVERTERS: Tuple[Tuple[str, Callable[[Migration], None]], ...] = (
     ('loops', runtime.finalize_loops),
 )
 
-HEADER = ('1.x config written by `reelkit migrate` from {filename} (an MMAction2/MMGeneration 0.x config).\n'
+HEADER = ('1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config\n'
+          '{filename}\n'
           'The migration report lists every change and what to check.')
 
 

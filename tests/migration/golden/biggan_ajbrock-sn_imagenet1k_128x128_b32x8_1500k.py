@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from biggan_ajbrock-sn_imagenet1k_128x128_b32x8_1500k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# biggan_ajbrock-sn_imagenet1k_128x128_b32x8_1500k.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from biggan_fp16_cifar10_32x32_b25x2_500k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# biggan_fp16_cifar10_32x32_b25x2_500k.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from bmn_400x100_2x8_9e_activitynet_feature.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# bmn_400x100_2x8_9e_activitynet_feature.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from dcgan_celeba-cropped_64_b128x1_300k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# dcgan_celeba-cropped_64_b128x1_300k.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from ggan_dcgan-archi_lr-1e-3_celeba-cropped_64_b128x1_12m.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# ggan_dcgan-archi_lr-1e-3_celeba-cropped_64_b128x1_12m.py
 # The migration report lists every change and what to check.
 
 # model settings

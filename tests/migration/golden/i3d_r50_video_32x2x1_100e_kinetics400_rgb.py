@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from i3d_r50_video_32x2x1_100e_kinetics400_rgb.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# i3d_r50_video_32x2x1_100e_kinetics400_rgb.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from lsgan_lsgan-archi_lr-1e-4_lsun-bedroom_128_b64x1_10m.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# lsgan_lsgan-archi_lr-1e-4_lsun-bedroom_128_b64x1_10m.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from pggan_celeba-cropped_128_g1_12Mimg.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# pggan_celeba-cropped_128_g1_12Mimg.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from pix2pix_vanilla_unet_bn_facades_b1x1_80k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# pix2pix_vanilla_unet_bn_facades_b1x1_80k.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from sagan_128_woReLUinplace_Glr1e-4_Dlr4e-4_ndisc1_imagenet1k_b32x8.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# sagan_128_woReLUinplace_Glr1e-4_Dlr4e-4_ndisc1_imagenet1k_b32x8.py
 # The migration report lists every change and what to check.
 
 # model settings

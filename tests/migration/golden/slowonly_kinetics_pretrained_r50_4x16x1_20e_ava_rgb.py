@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb.py
 # The migration report lists every change and what to check.
 
 # model settings

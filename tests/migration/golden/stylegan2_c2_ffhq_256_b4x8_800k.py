@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from stylegan2_c2_ffhq_256_b4x8_800k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# stylegan2_c2_ffhq_256_b4x8_800k.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from stylegan2_c2_rampup_ema_ffhq_1024_b4x8.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# stylegan2_c2_rampup_ema_ffhq_1024_b4x8.py
 # The migration report lists every change and what to check.
 
 # model settings

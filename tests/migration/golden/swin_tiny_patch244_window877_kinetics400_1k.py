@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from swin_tiny_patch244_window877_kinetics400_1k.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# swin_tiny_patch244_window877_kinetics400_1k.py
 # The migration report lists every change and what to check.
 
 # model settings

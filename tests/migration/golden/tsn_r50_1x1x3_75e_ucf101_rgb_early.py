@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from tsn_r50_1x1x3_75e_ucf101_rgb_early.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# tsn_r50_1x1x3_75e_ucf101_rgb_early.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from tsn_r50_320p_1x1x3_110e_kinetics400_flow.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# tsn_r50_320p_1x1x3_110e_kinetics400_flow.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from tsn_r50_custom_hooks_1x1x3_50e_kinetics400_rgb.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# tsn_r50_custom_hooks_1x1x3_50e_kinetics400_rgb.py
 # The migration report lists every change and what to check.
 
 # model settings

@@ -1,4 +1,5 @@
-# 1.x config written by `reelkit migrate` from wgangp_GN_celeba-cropped_128_b64x1_160kiter.py (an MMAction2/MMGeneration 0.x config).
+# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
+# wgangp_GN_celeba-cropped_128_b64x1_160kiter.py
 # The migration report lists every change and what to check.
 
 # model settings
