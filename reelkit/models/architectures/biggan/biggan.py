@@ -21,8 +21,9 @@ import torch.nn as nn
 from torch import Tensor
 
 from reelkit.registry import MODELS
-from ..common import (ConvModule, SelfAttentionBlock, apply_spectral_norm, build_activation, build_upsample,
-                      check_sn_style, frozen_cfg, module_device, projection_logits, sample_labels, sample_noise)
+from ..common import (ConvModule, SelfAttentionBlock, build_activation, build_upsample, check_sn_style, frozen_cfg,
+                      maybe_spectral_norm, module_device, projection_logits, sample_labels, sample_noise,
+                      sn_conv_module)
 from ..common.sampling import NoiseInput
 
 INIT_TYPES = ('ortho', 'N02', 'xavier')
@@ -56,19 +57,6 @@ def init_biggan_weights(module: nn.Module, init_type: str) -> None:
             nn.init.xavier_normal_(weight)
         if getattr(m, 'bias', None) is not None:
             nn.init.zeros_(m.bias)
-
-
-def sn_layer(layer: nn.Module, with_spectral_norm: bool, sn_style: str, sn_eps: float) -> nn.Module:
-    return apply_spectral_norm(layer, sn_style, sn_eps) if with_spectral_norm else layer
-
-
-def sn_conv(in_channels: int, out_channels: int, kernel_size: int, with_spectral_norm: bool, sn_style: str,
-            sn_eps: float, **kwargs) -> ConvModule:
-    """Bias-having conv (no norm, no act unless given), optionally spectrally normalised."""
-    kwargs.setdefault('act_cfg', None)
-    return ConvModule(in_channels, out_channels, kernel_size, padding=kernel_size // 2,
-                      with_spectral_norm=with_spectral_norm,
-                      spectral_norm_cfg=dict(eps=sn_eps, sn_style=sn_style), **kwargs)
 
 
 @MODELS.register_module()
@@ -110,10 +98,9 @@ class BigGANConditionBN(nn.Module):
                 self.gain = nn.Embedding(linear_input_channels, num_features)
                 self.bias = nn.Embedding(linear_input_channels, num_features)
             else:
-                self.gain = sn_layer(nn.Linear(linear_input_channels, num_features, bias=False), with_spectral_norm,
-                                     sn_style, sn_eps)
-                self.bias = sn_layer(nn.Linear(linear_input_channels, num_features, bias=False), with_spectral_norm,
-                                     sn_style, sn_eps)
+                sn = (with_spectral_norm, sn_style, sn_eps)
+                self.gain = maybe_spectral_norm(nn.Linear(linear_input_channels, num_features, bias=False), *sn)
+                self.bias = maybe_spectral_norm(nn.Linear(linear_input_channels, num_features, bias=False), *sn)
         self.bn = nn.BatchNorm2d(num_features, eps=bn_eps, momentum=momentum, affine=not self.use_cbn)
         if auto_sync_bn and dist.is_available() and dist.is_initialized():
             self.bn = nn.SyncBatchNorm.convert_sync_batchnorm(self.bn)
@@ -165,13 +152,13 @@ class BigGANGenResBlock(nn.Module):
         self.learnable_sc = in_channels != out_channels or self.with_upsample
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
         if self.learnable_sc:
-            self.shortcut = sn_conv(in_channels, out_channels, 1, **sn)
+            self.shortcut = sn_conv_module(in_channels, out_channels, 1, **sn)
         bn = dict(sn_eps=sn_eps, sn_style=sn_style, input_is_label=input_is_label,
                   with_spectral_norm=with_spectral_norm, auto_sync_bn=auto_sync_bn)
         self.bn1 = BigGANConditionBN(in_channels, dim_after_concat, **bn)
         self.bn2 = BigGANConditionBN(out_channels, dim_after_concat, **bn)
-        self.conv1 = sn_conv(in_channels, out_channels, 3, **sn)
-        self.conv2 = sn_conv(out_channels, out_channels, 3, **sn)
+        self.conv1 = sn_conv_module(in_channels, out_channels, 3, **sn)
+        self.conv2 = sn_conv_module(out_channels, out_channels, 3, **sn)
 
     def forward(self, x: Tensor, y: Optional[Tensor]) -> Tensor:
         """(N, C_in, H, W), y -> (N, C_out, H', W')."""
@@ -222,9 +209,9 @@ class BigGANDiscResBlock(nn.Module):
         self.learnable_sc = in_channels != out_channels or with_downsample
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
         if self.learnable_sc:
-            self.shortcut = sn_conv(in_channels, out_channels, 1, **sn)
-        self.conv1 = sn_conv(in_channels, out_channels, 3, **sn)
-        self.conv2 = sn_conv(out_channels, out_channels, 3, **sn)
+            self.shortcut = sn_conv_module(in_channels, out_channels, 1, **sn)
+        self.conv1 = sn_conv_module(in_channels, out_channels, 3, **sn)
+        self.conv2 = sn_conv_module(out_channels, out_channels, 3, **sn)
 
     def forward_sc(self, x: Tensor) -> Tensor:
         if self.is_head_block and self.with_downsample:
@@ -382,7 +369,7 @@ class BigGANGenerator(nn.Module):
         self.noise_size = noise_size
 
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
-        self.noise2feat = sn_layer(
+        self.noise2feat = maybe_spectral_norm(
             nn.Linear(noise_size // self.num_slots, self.arch['in_channels'][0] * input_scale**2),
             with_spectral_norm, sn_style, sn_eps)
         self.shared_embedding = nn.Embedding(num_classes, shared_dim) if with_shared_embedding else nn.Identity()
@@ -517,9 +504,9 @@ class BigGANDiscriminator(nn.Module):
 
         self.activate = build_activation(act_cfg)
         channels = self.arch['out_channels'][-1]
-        self.decision = sn_layer(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
+        self.decision = maybe_spectral_norm(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
         if num_classes > 0:
-            self.proj_y = sn_layer(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
+            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
         self.init_weights()
 
     def init_weights(self) -> None:

@@ -16,10 +16,10 @@ from torch import Tensor
 
 from reelkit.registry import MODELS
 from ..common import (ConvModule, SelfAttentionBlock, build_activation, build_upsample, check_sn_style, frozen_cfg,
-                      projection_logits)
+                      maybe_spectral_norm, projection_logits, sn_conv_module)
 from ..common.sampling import NoiseInput
 from .biggan import (NEAREST_X2, RELU, BigGANConditionBN, _scaled, check_init_type, init_biggan_weights,
-                     prepare_class_input, sn_conv, sn_layer)
+                     prepare_class_input)
 
 
 @MODELS.register_module()
@@ -76,10 +76,10 @@ class BigGANDeepGenResBlock(nn.Module):
         self.bn3 = BigGANConditionBN(hidden, dim_after_concat, **bn)
         self.bn4 = BigGANConditionBN(hidden, dim_after_concat, **bn)
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
-        self.conv1 = sn_conv(in_channels, hidden, 1, **sn)
-        self.conv2 = sn_conv(hidden, hidden, 3, **sn)
-        self.conv3 = sn_conv(hidden, hidden, 3, **sn)
-        self.conv4 = sn_conv(hidden, out_channels, 1, **sn)
+        self.conv1 = sn_conv_module(in_channels, hidden, 1, **sn)
+        self.conv2 = sn_conv_module(hidden, hidden, 3, **sn)
+        self.conv3 = sn_conv_module(hidden, hidden, 3, **sn)
+        self.conv4 = sn_conv_module(hidden, out_channels, 1, **sn)
 
     def forward(self, x: Tensor, y: Optional[Tensor]) -> Tensor:
         """(N, C_in, H, W), y -> (N, C_out, H', W')."""
@@ -136,13 +136,13 @@ class BigGANDeepDiscResBlock(nn.Module):
         self.learnable_sc = in_channels != out_channels
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
         if self.learnable_sc:
-            self.shortcut = sn_conv(in_channels, out_channels - in_channels, 1, **sn)
+            self.shortcut = sn_conv_module(in_channels, out_channels - in_channels, 1, **sn)
         hidden = self.hidden_channels
         pre_act = dict(act_cfg=act_cfg, order=('act', 'conv', 'norm'))
-        self.conv1 = sn_conv(in_channels, hidden, 1, **sn, **pre_act)
-        self.conv2 = sn_conv(hidden, hidden, 3, **sn, **pre_act)
-        self.conv3 = sn_conv(hidden, hidden, 3, **sn, **pre_act)
-        self.conv4 = sn_conv(hidden, out_channels, 1, **sn)
+        self.conv1 = sn_conv_module(in_channels, hidden, 1, **sn, **pre_act)
+        self.conv2 = sn_conv_module(hidden, hidden, 3, **sn, **pre_act)
+        self.conv3 = sn_conv_module(hidden, hidden, 3, **sn, **pre_act)
+        self.conv4 = sn_conv_module(hidden, out_channels, 1, **sn)
 
     def forward_sc(self, x: Tensor) -> Tensor:
         if self.with_downsample:
@@ -263,7 +263,7 @@ class BigGANDeepGenerator(nn.Module):
 
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
         in_features = noise_size + (shared_dim if concat_noise else 0)
-        self.noise2feat = sn_layer(nn.Linear(in_features, self.arch['in_channels'][0] * input_scale**2),
+        self.noise2feat = maybe_spectral_norm(nn.Linear(in_features, self.arch['in_channels'][0] * input_scale**2),
                                    with_spectral_norm, sn_style, sn_eps)
         self.shared_embedding = nn.Embedding(num_classes, shared_dim) if with_shared_embedding else nn.Identity()
 
@@ -376,7 +376,7 @@ class BigGANDeepDiscriminator(nn.Module):
         self.arch = dict(arch_cfg) if arch_cfg else default_deep_arch(DISC_ARCH_FACTORS, input_scale, base_channels,
                                                                       'input_scale', 'downsample')
         sn = dict(with_spectral_norm=with_spectral_norm, sn_style=sn_style, sn_eps=sn_eps)
-        self.input_conv = sn_conv(in_channels, self.arch['in_channels'][0], 3, **sn)
+        self.input_conv = sn_conv_module(in_channels, self.arch['in_channels'][0], 3, **sn)
         self.conv_blocks = nn.ModuleList()
         for idx, out_ch in enumerate(self.arch['out_channels']):
             for depth in range(block_depth):
@@ -389,9 +389,9 @@ class BigGANDeepDiscriminator(nn.Module):
 
         self.activate = build_activation(act_cfg)
         channels = self.arch['out_channels'][-1]
-        self.decision = sn_layer(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
+        self.decision = maybe_spectral_norm(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
         if num_classes > 0:
-            self.proj_y = sn_layer(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
+            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
         self.init_weights()
 
     def init_weights(self) -> None:

@@ -9,12 +9,14 @@
 """
 from .attention import SelfAttentionBlock
 from .layers import (ConvModule, PixelNorm, build_activation, build_conv, build_norm, build_upsample, frozen_cfg,
-                     module_device, num_doublings, pixel_norm, projection_logits)
+                     maybe_spectral_norm, module_device, num_doublings, pixel_norm, projection_logits,
+                     sn_conv_module)
 from .sampling import sample_labels, sample_noise
 from .spectral_norm import SNConv2d, SNEmbedding, SNLinear, apply_spectral_norm, check_sn_style
 
 __all__ = [
     'ConvModule', 'PixelNorm', 'SelfAttentionBlock', 'SNConv2d', 'SNEmbedding', 'SNLinear', 'apply_spectral_norm',
     'build_activation', 'build_conv', 'build_norm', 'build_upsample', 'check_sn_style', 'frozen_cfg',
-    'module_device', 'num_doublings', 'pixel_norm', 'projection_logits', 'sample_labels', 'sample_noise'
+    'maybe_spectral_norm', 'module_device', 'num_doublings', 'pixel_norm', 'projection_logits', 'sample_labels',
+    'sample_noise', 'sn_conv_module'
 ]

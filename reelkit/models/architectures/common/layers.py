@@ -247,6 +247,30 @@ class ConvModule(nn.Module):
         return x
 
 
+def sn_conv_module(in_channels: int,
+                   out_channels: int,
+                   kernel_size: int = 3,
+                   with_spectral_norm: bool = True,
+                   sn_style: str = 'torch',
+                   sn_eps: float = 1e-12,
+                   padding: Optional[int] = None,
+                   act_cfg: Optional[Mapping] = None,
+                   **kwargs) -> ConvModule:
+    """A :class:`ConvModule` with a bias and, by default, no norm, no activation and "same" padding,
+    spectrally normalised in the ``sn_style`` layout when ``with_spectral_norm`` (the residual blocks of
+    SNGAN, SAGAN and BigGAN are built from these)."""
+    return ConvModule(in_channels, out_channels, kernel_size,
+                      padding=kernel_size // 2 if padding is None else padding, act_cfg=act_cfg,
+                      with_spectral_norm=with_spectral_norm, spectral_norm_cfg=dict(eps=sn_eps, sn_style=sn_style),
+                      **kwargs)
+
+
+def maybe_spectral_norm(layer: nn.Module, with_spectral_norm: bool, sn_style: str = 'torch',
+                        sn_eps: float = 1e-12) -> nn.Module:
+    """``layer`` spectrally normalised in the ``sn_style`` layout, or unchanged."""
+    return apply_spectral_norm(layer, sn_style, sn_eps) if with_spectral_norm else layer
+
+
 def module_device(module: nn.Module) -> torch.device:
     """Device of the first parameter or buffer of ``module`` (CPU when it has none)."""
     for tensor in module.parameters():

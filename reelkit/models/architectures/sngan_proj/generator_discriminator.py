@@ -27,9 +27,9 @@ from mmengine.dist import is_distributed
 from torch import Tensor
 
 from reelkit.registry import MODELS
-from ..common import (ConvModule, SelfAttentionBlock, apply_spectral_norm, build_activation, build_norm,
-                      build_upsample, check_sn_style, frozen_cfg, module_device, projection_logits,
-                      sample_labels, sample_noise)
+from ..common import (ConvModule, SelfAttentionBlock, build_activation, build_norm, build_upsample, check_sn_style,
+                      frozen_cfg, maybe_spectral_norm, module_device, projection_logits, sample_labels, sample_noise,
+                      sn_conv_module)
 from ..common.sampling import NoiseInput
 
 INIT_TYPES = ('studio', 'biggan', 'sagan', 'sngan', 'sngan-proj', 'gan-proj')
@@ -77,13 +77,6 @@ def init_sngan_weights(module: nn.Module, init_type: str, prefix: str = '') -> N
             nn.init.xavier_uniform_(weight, gain=gain)
         if bias is not None:
             nn.init.zeros_(bias)
-
-
-def sn_conv(in_channels: int, out_channels: int, with_spectral_norm: bool, sn_cfg: Mapping,
-            **kwargs) -> ConvModule:
-    """A bias-having conv without norm or activation, optionally spectrally normalised."""
-    return ConvModule(in_channels, out_channels, with_spectral_norm=with_spectral_norm,
-                      spectral_norm_cfg=sn_cfg, **kwargs)
 
 
 @MODELS.register_module()
@@ -142,11 +135,9 @@ class SNConditionNorm(nn.Module):
                     f"init_cfg type {self.init_type!r} starts the norm embeddings at constants (shift 0), which "
                     'spectral norm cannot normalise (the result is NaN): set with_embedding_spectral_norm=False '
                     "or use init type 'studio' or 'BigGAN'")
-            self.weight_embedding = nn.Embedding(num_classes, in_channels)
-            self.bias_embedding = nn.Embedding(num_classes, in_channels)
-            if with_spectral_norm:
-                self.weight_embedding = apply_spectral_norm(self.weight_embedding, sn_style, sn_eps)
-                self.bias_embedding = apply_spectral_norm(self.bias_embedding, sn_style, sn_eps)
+            sn = (with_spectral_norm, sn_style, sn_eps)
+            self.weight_embedding = maybe_spectral_norm(nn.Embedding(num_classes, in_channels), *sn)
+            self.bias_embedding = maybe_spectral_norm(nn.Embedding(num_classes, in_channels), *sn)
             init_sngan_weights(self, self.init_type)
 
     def forward(self, x: Tensor, y: Optional[Tensor] = None) -> Tensor:
@@ -222,9 +213,9 @@ class SNGANGenResBlock(nn.Module):
         if upsample:
             self.upsample = build_upsample(upsample_cfg)
         conv_kwargs = dict(self.default_conv_cfg, **(conv_cfg or {}))
-        sn_cfg = dict(eps=sn_eps, sn_style=sn_style)
-        self.conv_1 = sn_conv(in_channels, hidden_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
-        self.conv_2 = sn_conv(hidden_channels, out_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
+        sn = dict(with_spectral_norm=with_spectral_norm, sn_eps=sn_eps, sn_style=sn_style)
+        self.conv_1 = sn_conv_module(in_channels, hidden_channels, **sn, **conv_kwargs)
+        self.conv_2 = sn_conv_module(hidden_channels, out_channels, **sn, **conv_kwargs)
         norm_kwargs = dict(num_classes=num_classes, use_cbn=use_cbn, norm_cfg=norm_cfg,
                            cbn_norm_affine=use_norm_affine, auto_sync_bn=auto_sync_bn,
                            with_spectral_norm=with_embedding_spectral_norm, sn_style=sn_style, norm_eps=norm_eps,
@@ -232,8 +223,7 @@ class SNGANGenResBlock(nn.Module):
         self.norm_1 = SNConditionNorm(in_channels, **norm_kwargs)
         self.norm_2 = SNConditionNorm(hidden_channels, **norm_kwargs)
         if self.learnable_sc:
-            self.shortcut = sn_conv(in_channels, out_channels, with_spectral_norm, sn_cfg, kernel_size=1,
-                                    padding=0, act_cfg=None)
+            self.shortcut = sn_conv_module(in_channels, out_channels, kernel_size=1, **sn)
         self.init_weights()
 
     def init_weights(self) -> None:
@@ -299,14 +289,13 @@ class SNGANDiscResBlock(nn.Module):
 
         self.activate = build_activation(act_cfg)
         conv_kwargs = dict(self.default_conv_cfg, **(conv_cfg or {}))
-        sn_cfg = dict(eps=sn_eps, sn_style=check_sn_style(sn_style))
-        self.conv_1 = sn_conv(in_channels, hidden_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
-        self.conv_2 = sn_conv(hidden_channels, out_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
+        sn = dict(with_spectral_norm=with_spectral_norm, sn_eps=sn_eps, sn_style=check_sn_style(sn_style))
+        self.conv_1 = sn_conv_module(in_channels, hidden_channels, **sn, **conv_kwargs)
+        self.conv_2 = sn_conv_module(hidden_channels, out_channels, **sn, **conv_kwargs)
         if downsample:
             self.downsample = nn.AvgPool2d(2, 2)
         if self.learnable_sc:
-            self.shortcut = sn_conv(in_channels, out_channels, with_spectral_norm, sn_cfg, kernel_size=1,
-                                    padding=0, act_cfg=None)
+            self.shortcut = sn_conv_module(in_channels, out_channels, kernel_size=1, **sn)
         init_sngan_weights(self, self.init_type)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -347,12 +336,11 @@ class SNGANDiscHeadResBlock(nn.Module):
         self.init_type = check_init_type(init_cfg)
         self.activate = build_activation(act_cfg)
         conv_kwargs = dict(self.default_conv_cfg, **(conv_cfg or {}))
-        sn_cfg = dict(eps=sn_eps, sn_style=check_sn_style(sn_style))
-        self.conv_1 = sn_conv(in_channels, out_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
-        self.conv_2 = sn_conv(out_channels, out_channels, with_spectral_norm, sn_cfg, **conv_kwargs)
+        sn = dict(with_spectral_norm=with_spectral_norm, sn_eps=sn_eps, sn_style=check_sn_style(sn_style))
+        self.conv_1 = sn_conv_module(in_channels, out_channels, **sn, **conv_kwargs)
+        self.conv_2 = sn_conv_module(out_channels, out_channels, **sn, **conv_kwargs)
         self.downsample = nn.AvgPool2d(2, 2)
-        self.shortcut = sn_conv(in_channels, out_channels, with_spectral_norm, sn_cfg, kernel_size=1, padding=0,
-                                act_cfg=None)
+        self.shortcut = sn_conv_module(in_channels, out_channels, kernel_size=1, **sn)
         init_sngan_weights(self, self.init_type)
 
     def forward(self, x: Tensor) -> Tensor:
@@ -451,9 +439,8 @@ class SNGANGenerator(nn.Module):
                                                    'channels_cfg', 'output_scale')
         attention_after = attention_indices(attention_after_nth_block)
 
-        self.noise2feat = nn.Linear(noise_size, input_scale**2 * base_channels * self.channel_factor_list[0])
-        if with_spectral_norm:
-            self.noise2feat = apply_spectral_norm(self.noise2feat)
+        self.noise2feat = maybe_spectral_norm(
+            nn.Linear(noise_size, input_scale**2 * base_channels * self.channel_factor_list[0]), with_spectral_norm)
 
         block_defaults = dict(num_classes=num_classes, act_cfg=act_cfg, use_cbn=use_cbn,
                               auto_sync_bn=auto_sync_bn, with_spectral_norm=with_spectral_norm,
@@ -603,13 +590,9 @@ class ProjDiscriminator(nn.Module):
                 self.conv_blocks.append(attention(all_factors[idx + 1] * base_channels))
 
         channels = all_factors[-1] * base_channels
-        self.decision = nn.Linear(channels, 1)
-        if with_spectral_norm:
-            self.decision = apply_spectral_norm(self.decision)
+        self.decision = maybe_spectral_norm(nn.Linear(channels, 1), with_spectral_norm)
         if num_classes > 0:
-            self.proj_y = nn.Embedding(num_classes, channels)
-            if with_spectral_norm:
-                self.proj_y = apply_spectral_norm(self.proj_y)
+            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm)
         self.activate = build_activation(act_cfg)
         self.init_weights()
 

@@ -145,7 +145,8 @@ class AugmentPipe(nn.Module):
         self.hue, self.saturation = float(hue), float(saturation)
         self.brightness_std, self.contrast_std = brightness_std, contrast_std
         self.hue_max, self.saturation_std = hue_max, saturation_std
-        self.imgfilter, self.imgfilter_bands, self.imgfilter_std = float(imgfilter), list(imgfilter_bands), imgfilter_std
+        self.imgfilter, self.imgfilter_std = float(imgfilter), imgfilter_std
+        self.imgfilter_bands = list(imgfilter_bands)
         self.noise, self.cutout, self.noise_std, self.cutout_size = float(noise), float(cutout), noise_std, cutout_size
 
         geom = torch.tensor(SYM6, dtype=torch.float32)
