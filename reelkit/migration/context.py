@@ -8,11 +8,10 @@ once up front (the flavour, how long training runs).
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, NamedTuple, Optional
 
-from reelkit.utils.errors import ConfigError
 
 from .flavors import Flavor
 from .report import Report
-from .values import MISSING, expect, same_value, short_repr
+from .values import MISSING, expect, lookup, put_dotted, same_value
 
 
 class Rule(NamedTuple):
@@ -52,14 +51,9 @@ class Migration:
     def has(self, key: str) -> bool:
         return self.get(key) is not MISSING
 
-    def get(self, key: str, default: Any = MISSING) -> Any:
+    def get(self, key: str) -> Any:
         """The value at dotted ``key`` (``MISSING`` when absent)."""
-        node: Any = self.cfg
-        for part in key.split('.'):
-            if not isinstance(node, dict) or part not in node:
-                return default
-            node = node[part]
-        return node
+        return lookup(self.cfg, key)
 
     def take(self, key: str) -> Any:
         """Remove and return the value at dotted ``key`` (``MISSING`` when absent)."""
@@ -70,14 +64,8 @@ class Migration:
         return parent.pop(name)
 
     def put(self, key: str, value: Any) -> None:
-        """Set dotted ``key``, creating parent dicts; a different value already there is a conflict."""
-        parent_key, _, name = key.rpartition('.')
-        parent = self._parent(parent_key, key)
-        if name in parent and not same_value(parent[name], value):
-            raise ConfigError(f'{key}: the 0.x config sets it to {short_repr(value)} but it is already '
-                              f'{short_repr(parent[name])} (a 1.x key next to its 0.x source); '
-                              'keep one of the two')
-        parent[name] = value
+        """Set dotted ``key``, creating parent dicts; a different value already there is a ConfigError."""
+        put_dotted(self.cfg, key, value, key)
 
     def setdefault(self, key: str, value: Any) -> bool:
         """Set dotted ``key`` unless it exists; return whether it was set."""
@@ -85,14 +73,6 @@ class Migration:
             return False
         self.put(key, value)
         return True
-
-    def _parent(self, parent_key: str, key: str) -> dict:
-        node = self.cfg
-        for part in parent_key.split('.') if parent_key else ():
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise ConfigError(f'{key}: cannot set it, {parent_key} is {short_repr(node)}, not a dict')
-        return node
 
     # ----------------------------------------------------------------------------- recording
     def record(self, section: str, old_key: Optional[str], new_key: Optional[str], old_value: Any = MISSING,
@@ -132,13 +112,13 @@ def apply_rules(m: Migration, section: str, src: dict, rules: Iterable[Rule], sr
             m.drop(section, old, value, rule.note or 'no 1.x equivalent', review=rule.review)
         else:
             new = _join(dst_key, rule.new)
-            _put_dotted(dst, rule.new, value, new)
+            put_dotted(dst, rule.new, value, new)
             if report_moves or rule.review:
                 m.record(section, old, new, value, value, rule.note, rule.review)
     if carry_unknown:
         for name in list(src):
             value = src.pop(name)
-            _put_dotted(dst, name, value, _join(dst_key, name))
+            put_dotted(dst, name, value, _join(dst_key, name))
             m.record(section, _join(src_key, name), _join(dst_key, name), value, value,
                      'not a 0.x key reelkit knows; carried over unchanged', review=True)
     return dst
@@ -146,16 +126,6 @@ def apply_rules(m: Migration, section: str, src: dict, rules: Iterable[Rule], sr
 
 def _join(prefix: str, key: str) -> str:
     return f'{prefix}.{key}' if prefix else key
-
-
-def _put_dotted(dst: dict, key: str, value: Any, full_key: str) -> None:
-    *parents, name = key.split('.')
-    for part in parents:
-        dst = dst.setdefault(part, {})
-    if name in dst and not same_value(dst[name], value):
-        raise ConfigError(f'{full_key}: two 0.x keys map to it with different values '
-                          f'({short_repr(dst[name])} and {short_repr(value)}); keep one')
-    dst[name] = value
 
 
 def flatten(value: Any, prefix: str = ''):

@@ -23,6 +23,8 @@ ACTION_METRICS = {
     'mAP': 'AVAMetric',
     'AR@AN': 'ANetMetric',
 }
+# AccMetric needs the number of classes to score these.
+MULTI_LABEL_METRICS = ('mean_average_precision', 'mmit_mean_average_precision')
 # What 0.x datasets evaluated when asked for no metric in particular.
 DATASET_DEFAULT_METRICS = {
     'VideoDataset': ('top_k_accuracy', ),
@@ -119,7 +121,7 @@ def _action_evaluation(m: Migration, evaluation: Optional[dict]) -> None:
     metrics = options = None
     extra: Dict[str, Any] = {}
     if evaluation is not None:
-        metrics = evaluation.pop('metrics', evaluation.pop('metric', None))
+        metrics = evaluation.pop('metrics') if 'metrics' in evaluation else evaluation.pop('metric', None)
         options = evaluation.pop('metric_options', None)
         _check_unit(m, evaluation.get('by_epoch', True), 'evaluation.by_epoch')
         _best_checkpoint(m, evaluation.pop('save_best', MISSING), 'evaluation.save_best')
@@ -173,6 +175,9 @@ def _acc_metric(m: Migration, names: List[str], options: Any, dataset: dict, spl
     metric = dict(type='AccMetric', metric_list=tuple(names))
     if options is not None:
         metric['metric_options'] = options
+    num_classes = m.get('model.cls_head.num_classes')
+    if any(name in MULTI_LABEL_METRICS for name in names) and num_classes is not MISSING:
+        metric['num_classes'] = num_classes  # 0.x read it from the dataset's one-hot labels
     return metric
 
 

@@ -7,7 +7,7 @@ MMGeneration 0.x configs have.
 from dataclasses import dataclass, field
 from typing import Any, Dict, Tuple
 
-from .values import MISSING
+from .values import MISSING, lookup
 
 
 @dataclass(frozen=True)
@@ -87,20 +87,11 @@ GEN_DATASETS = ('UnconditionalImageDataset', 'GrowScaleImgDataset', 'PairedImage
 GEN_PIPELINE_KEYS = ('real_img', 'real_img_path')
 
 
-def _lookup(cfg: dict, key: str) -> Any:
-    node: Any = cfg
-    for part in key.split('.'):
-        if not isinstance(node, dict) or part not in node:
-            return MISSING
-        node = node[part]
-    return node
-
-
 def detect_flavor(cfg: dict) -> Flavor:
     """:data:`GEN` if the config has an MMGeneration 0.x marker, else :data:`ACTION`."""
     for marker in GEN_MARKERS:
         key, wanted = marker if isinstance(marker, tuple) else (marker, MISSING)
-        value = _lookup(cfg, key)
+        value = lookup(cfg, key)
         if value is not MISSING and (wanted is MISSING or value == wanted):
             return GEN
     if isinstance(cfg.get('optimizer'), dict) and is_per_module(cfg['optimizer']):

@@ -123,16 +123,13 @@ def _rename_gen_keys(m: Migration, transform: dict, key: str) -> None:
                  'MMGeneration 1.x names the real image `img`')
 
 
-def _collect_args(m: Migration, transform: dict, key: str) -> dict:
-    args = {k: v for k, v in transform.items() if k != 'type'}
-    return apply_rules(m, SECTION, args, TRANSFORM_ARGS['Collect'], key, {}, key, report_moves=False)
-
-
 def _pack(m: Migration, transform: dict, key: str) -> dict:
-    args = _collect_args(m, transform, key)
-    keys = list(items_of(args.pop('keys', ()), f'{key}.keys'))
+    """``Collect`` (the formatting transforms around it are dropped) -> the flavour's packing transform."""
+    args = {k: v for k, v in transform.items() if k != 'type'}
+    args = apply_rules(m, SECTION, args, TRANSFORM_ARGS['Collect'], key, {}, key, report_moves=False)
+    keys = items_of(args.pop('keys', ()), f'{key}.keys')
     meta_keys = args.pop('meta_keys', None)
-    meta_keys = None if meta_keys is None else list(items_of(meta_keys, f'{key}.meta_keys'))
+    meta_keys = None if meta_keys is None else items_of(meta_keys, f'{key}.meta_keys')
     if LOCALIZATION_INPUT in keys:
         packed = _pack_localization(keys, meta_keys)
     elif m.flavor.name == 'gen':

@@ -219,6 +219,9 @@ def convert_checkpoint(m: Migration) -> None:
     if cfg is MISSING:
         return
     if cfg is None:
+        best = m.take('default_hooks.checkpoint')  # what evaluation asked for (save_best)
+        if best is not MISSING:
+            m.drop(SECTION, 'default_hooks.checkpoint', best, '0.x saved no checkpoints, so no best one either')
         m.put('default_hooks.checkpoint', None)
         m.record(SECTION, 'checkpoint_config', 'default_hooks.checkpoint', None, None, 'no checkpoints, as in 0.x')
         return

@@ -45,6 +45,31 @@ def expect_type_name(cfg: dict, key: str) -> str:
     return expect(cfg.get('type'), str, f'{key}.type')
 
 
+def lookup(cfg: Any, key: str) -> Any:
+    """The value at dotted ``key`` of nested dicts (``MISSING`` when absent)."""
+    node = cfg
+    for part in key.split('.'):
+        if not isinstance(node, dict) or part not in node:
+            return MISSING
+        node = node[part]
+    return node
+
+
+def put_dotted(root: dict, key: str, value: Any, full_key: str) -> None:
+    """Set dotted ``key`` under ``root``, creating parent dicts. A different value already there is
+    a conflict (two 0.x keys for one 1.x key, or a 1.x key next to its 0.x source): ConfigError."""
+    *parents, name = key.split('.')
+    node = root
+    for part in parents:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f'{full_key}: cannot set it, {part} holds {short_repr(node)}, not a dict')
+    if name in node and not same_value(node[name], value):
+        raise ConfigError(f'{full_key}: set twice, to {short_repr(node[name])} and to {short_repr(value)} (a 1.x '
+                          'key next to its 0.x source, or two 0.x keys for it); keep one')
+    node[name] = value
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equality that also compares types (``[1] == [True]`` in Python, but not here)."""
     if type(a) is not type(b):

@@ -28,7 +28,7 @@ VIDEO = dict(type='VideoDataset', ann_file='a.txt', pipeline=[])
     (dict(data=dict(train=dict(VIDEO, pipeline=[dict(keys=[])]))), 'data.train.pipeline[0].type: expected a string'),
     (dict(data=dict(train=dict(VIDEO, pipeline='p'))), "data.train.pipeline: expected a list or a tuple, got 'p'"),
     (dict(optimizer=dict(type='SGD', lr=0.1), optim_wrapper=dict(optimizer=dict(type='Adam'))),
-     'optim_wrapper: the 0.x config sets it to'),
+     'optim_wrapper: set twice, to '),
     (dict(evaluation=dict(type='GenerativeEvalHook', metrics=[dict(type='FID')], best_metric='is')),
      "evaluation.best_metric: 'is' names no metric in evaluation.metrics"),
     (dict(use_ddp_wrapper=True, model=dict(type='X', generator=dict(type='G')), train_cfg=dict(disc_steps=0)),

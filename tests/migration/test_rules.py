@@ -441,6 +441,16 @@ def test_default_hooks_rows_fill_what_0x_did_not_say():
             {name: runtime.DEFAULT_HOOKS[name]['type'] for name in flavor.default_hooks}
 
 
+def test_no_checkpoints_in_0x_means_none_in_1x_even_with_evaluation():
+    cfg = migrate_dict(dict(checkpoint_config=None, evaluation=dict(metrics=['top_k_accuracy'])))
+    assert cfg['default_hooks']['checkpoint'] is None
+
+
+def test_multi_label_accuracy_gets_the_number_of_classes():
+    cfg = migrate_dict(dict(model=dict(MODEL), evaluation=dict(metrics=['mean_average_precision'])))
+    assert cfg['val_evaluator']['num_classes'] == 2
+
+
 def test_resume_from_becomes_load_from_with_resume():
     cfg = migrate_dict(dict(resume_from='a.pth', load_from='b.pth'))
     assert (cfg['load_from'], cfg['resume']) == ('a.pth', True)
