@@ -72,9 +72,15 @@ class EqualizedLRConvModule(ConvModule):
         self.with_equalized_lr = equalized_lr_cfg is not None
         if self.with_equalized_lr:
             self.conv = equalized_lr(self.conv, **equalized_lr_cfg)
-            nn.init.normal_(self.conv.weight_orig, 0.0, 1.0)
-            if self.conv.bias is not None:
-                nn.init.zeros_(self.conv.bias)
+            self.init_weights()
+
+    def init_weights(self) -> None:
+        """N(0, 1) raw weight and zero bias under equalized LR (the runtime scale does the rest)."""
+        if not getattr(self, 'with_equalized_lr', False):
+            return super().init_weights()
+        nn.init.normal_(self.conv.weight_orig, 0.0, 1.0)
+        if self.conv.bias is not None:
+            nn.init.zeros_(self.conv.bias)
 
 
 class EqualizedLRLinearModule(nn.Linear):

@@ -216,14 +216,16 @@ class ConvModule(nn.Module):
             self.add_module(self.norm_name, norm)
         if self.with_activation:
             self.activate = build_activation(act_cfg)
-        self.init_weights(act_cfg)
+        self._act_cfg = dict(act_cfg) if isinstance(act_cfg, Mapping) else act_cfg  # deep-copyable
+        self.init_weights()
 
     @property
     def norm(self) -> Optional[nn.Module]:
         return getattr(self, self.norm_name) if self.norm_name else None
 
-    def init_weights(self, act_cfg: Optional[Mapping]) -> None:
+    def init_weights(self) -> None:
         """Kaiming-normal (fan-out) convolution weights and zero bias; unit norm scale, zero shift."""
+        act_cfg = self._act_cfg
         weight = getattr(self.conv, 'weight_orig', self.conv.weight)
         slope = act_cfg.get('negative_slope', 0.01) if act_cfg and act_cfg.get('type') == 'LeakyReLU' else 0
         nonlinearity = 'leaky_relu' if slope else 'relu'
