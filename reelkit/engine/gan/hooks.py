@@ -148,13 +148,17 @@ class GenVisualizationHook(Hook):
 @HOOKS.register_module()
 class RandomStateHook(Hook):
     """Save the random states (Python, NumPy, torch CPU and CUDA) in checkpoints and restore them
-    on resume, so a resumed run draws the same noise as an uninterrupted one.
+    when resuming, so a resumed run draws the same noise as an uninterrupted one.
 
-    MMEngine re-seeds at resume, which restarts the random streams at iteration 0's state; a GAN
-    draws its training noise from them. This hook stores the states under
-    ``checkpoint['random_state']`` and puts them back after the checkpoint is loaded.
+    MMEngine re-seeds at resume and then replays the dataloader up to the resumed iteration, both
+    of which move the random streams away from where the interrupted run left them. The states
+    are stored under ``checkpoint['random_state']`` and put back just before the first resumed
+    iteration, after the replay.
     """
-    priority = 'VERY_LOW'
+    priority = 'VERY_HIGH'
+
+    def __init__(self) -> None:
+        self._pending: Optional[dict] = None
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         numpy_state = np.random.get_state()
@@ -169,9 +173,13 @@ class RandomStateHook(Hook):
         checkpoint['random_state'] = state
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('random_state')
-        if state is None or not getattr(runner, '_resume', False):  # only when resuming
+        if getattr(runner, '_resume', False):  # not for load_from without resuming
+            self._pending = checkpoint.get('random_state')
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        if self._pending is None:
             return
+        state, self._pending = self._pending, None
         random.setstate(_as_python_state(state['python']))
         numpy_state = state['numpy']
         np.random.set_state((numpy_state['name'], numpy_state['keys'].numpy().astype(np.uint32),
