@@ -10,7 +10,7 @@
 * What the official 1.x ``default_runtime.py`` holds is added when missing, so the written file
   stands alone.
 """
-from typing import Any, Callable, Dict, List, NamedTuple, Optional
+from typing import Any, Dict, NamedTuple, Optional
 
 from reelkit.utils.errors import ConfigError
 

@@ -26,7 +26,6 @@ NEEDED = {
 # corpus config -> (annotation list, frames or videos) of the generated data
 CONFIGS = {
     'tsn_r50_1x1x3_100e_kinetics400_rgb.py': 'rawframes',
-    'tsn_r50_video_pyav_1x1x8_100e_ucf101_rgb.py': 'videos',
     'tsm_r50_video_1x1x8_50e_sthv2_rgb.py': 'videos',
     'tsm_r50_mixup_1x1x8_50e_sthv1_rgb.py': 'rawframes',
     'tsn_r50_iter_based_20k_ucf101_rgb.py': 'rawframes',

@@ -5,7 +5,7 @@ import math
 import pytest
 from mmengine.config import Config
 
-from mig_helpers import CORPUS, load_text, migrate_text
+from mig_helpers import CORPUS, load_text
 
 from reelkit.cli import main
 from reelkit.migration import Report, migrate_file, render_config
