@@ -88,6 +88,7 @@ TOP_LEVEL_MOVES = (
     Rule('seed', 'randomness.seed', '1.x seeds through randomness'),
     Rule('deterministic', 'randomness.deterministic', '1.x seeds through randomness'),
     Rule('auto_resume', 'resume', 'resume from the latest checkpoint in work_dir'),
+    Rule('find_unused_parameters', 'find_unused_parameters', 'MMEngine still reads it when it wraps the model'),
     Rule('workflow', None, '1.x validates from train_cfg.val_interval; workflows are gone'),
     Rule('gpu_ids', None, 'the launcher decides the devices in 1.x'),
     Rule('precise_bn', None, 'MMAction2 1.x has no PreciseBN hook', review=True),
