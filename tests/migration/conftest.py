@@ -1,12 +1,8 @@
-"""Fixtures of the migration tests."""
-import pytest
+"""Settings of the migration tests."""
+import os
+import tempfile
 
-from reelkit.migration import MigrationResult
+from hypothesis.configuration import set_hypothesis_home_dir
 
-
-@pytest.fixture
-def notes():
-    """The report lines of a result, for asserting that a change was reported."""
-    def lines(result: MigrationResult) -> str:
-        return '\n'.join(change.to_line() for change in result.report.changes)
-    return lines
+# Hypothesis keeps caches; keep them out of the working tree.
+set_hypothesis_home_dir(os.path.join(tempfile.gettempdir(), 'reelkit-hypothesis'))

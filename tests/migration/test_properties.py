@@ -27,7 +27,7 @@ TYPE_NAMES = ('SGD', 'step', 'CosineAnnealing', 'Poly', 'Linear', 'linear', 'exp
 
 names = st.text(string.ascii_lowercase + '_', min_size=1, max_size=8)
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 50), st.floats(-10, 10, allow_nan=False),
-                    st.sampled_from(TYPE_NAMES), st.text(max_size=6))
+                    st.sampled_from(TYPE_NAMES), st.text(string.printable, max_size=6))
 values = st.recursive(
     scalars,
     lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
@@ -44,7 +44,7 @@ def _normalised(value):
     return value
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=80, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cfg=configs)
 def test_random_configs_migrate_or_fail_with_a_clear_error(cfg):
     try:
@@ -60,7 +60,7 @@ def test_random_configs_migrate_or_fail_with_a_clear_error(cfg):
     assert migrate_config(result.config).config.to_dict() == result.config.to_dict()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=40, deadline=None, database=None)
 @given(cfg=st.dictionaries(st.sampled_from(('lr_config', 'data', 'optimizer', 'evaluation', 'log_config')),
                            st.dictionaries(st.sampled_from(INNER_KEYS), values, max_size=6), min_size=1))
 def test_random_0x_sections_migrate_or_fail_with_a_clear_error(cfg):
