@@ -22,7 +22,7 @@ class GANDataPreprocessor(ImgDataPreprocessor):
 
     ``data['inputs']`` is either a batch of images (a tensor or a list of ``(C, H, W)`` tensors) or
     a dict. In a dict, every tensor (or list of tensors) is an image batch unless its key is one of
-    ``non_image_keys`` (default ``noise``), which are only stacked; a list under one of
+    ``non_image_keys`` (default ``noise`` and ``label``), which are only stacked; a list under one of
     ``non_concentate_keys`` (``num_batches``, ``mode``, ``sample_kwargs``, ``eq_cfg``,
     ``sample_model``) must hold equal values and becomes that value; strings and numbers pass through.
 
@@ -40,7 +40,7 @@ class GANDataPreprocessor(ImgDataPreprocessor):
         non_concentate_keys (str | list[str], optional): extra dict keys whose list values are merged
             into one value (MMGeneration's spelling of the argument).
     """
-    NON_IMAGE_KEYS = ('noise', )
+    NON_IMAGE_KEYS = ('noise', 'label')
     NON_CONCATENATE_KEYS = ('num_batches', 'mode', 'sample_kwargs', 'eq_cfg', 'sample_model')
 
     def __init__(self,

@@ -13,7 +13,8 @@ once per iteration with an ``OptimWrapperDict`` keyed ``generator`` and ``discri
 
 The iteration number comes with the optimizer wrappers, not from a global: it is the
 discriminator wrapper's count of backward passes, one per call, which the runner sets to the
-resumed iteration through ``GenOptimWrapperDict.initialize_count_status``.
+resumed iteration through ``GenOptimWrapperDict.initialize_count_status``. ``train_step`` keeps
+it on the model as ``self.iteration`` for the subclasses' schedules (lazy regularization).
 """
 from copy import deepcopy
 from typing import Dict, List, Optional, Sequence, Tuple, Union
@@ -99,6 +100,7 @@ class BaseGAN(BaseModel):
         self.discriminator_steps = discriminator_steps
         self.loss_config = deepcopy(loss_config) if loss_config else {}
         self.ema_start = 0
+        self.iteration = 0  # set by train_step; lazy regularizers and schedules read it
         if ema_config is not None:
             self._build_ema(ema_config)
 
@@ -141,6 +143,15 @@ class BaseGAN(BaseModel):
         super().init_weights()
         if self.with_ema_gen:
             self.generator_ema.sync_parameters(unwrap(self.generator))
+
+    def loss_settings(self, defaults: dict) -> dict:
+        """``loss_config`` over ``defaults``; a key not in ``defaults`` is refused (a typo would
+        otherwise silently keep the default)."""
+        unknown = sorted(set(self.loss_config) - set(defaults))
+        if unknown:
+            raise ValueError(f'model.loss_config: unknown keys {unknown} for {type(self).__name__}; '
+                             f'expected some of {sorted(defaults)}')
+        return {**defaults, **self.loss_config}
 
     @property
     def with_ema_gen(self) -> bool:
@@ -185,10 +196,10 @@ class BaseGAN(BaseModel):
                 images.shape[0] if images is not None else 1)
         return self.noise_fn(noise, num_batches=num_batches)
 
-    def _generate(self, generator: nn.Module, noise: Tensor, inputs: Union[Tensor, dict],
-                  sample_kwargs: dict) -> Tensor:
-        """One batch of images from ``generator`` (subclasses add labels)."""
-        return generator(noise=noise, return_noise=False, **sample_kwargs)
+    def sampling_condition(self, inputs: Union[Tensor, dict], num_batches: int,
+                           data_samples: Optional[List[GenDataSample]]) -> Dict[str, Tensor]:
+        """Extra generator inputs for sampling (``{}``; conditional models add ``label``)."""
+        return {}
 
     def forward(self,
                 inputs: Union[Tensor, dict],
@@ -199,25 +210,33 @@ class BaseGAN(BaseModel):
         Args:
             inputs: a noise tensor ``(N, noise_size)``, or a dict with any of ``noise``,
                 ``num_batches``, ``sample_model`` (``'orig'``, ``'ema'``, ``'ema/orig'``),
-                ``sample_kwargs`` and ``img`` (real images, kept as ``gt_img``).
+                ``sample_kwargs``, ``label`` (conditional models) and ``img`` (real images, kept
+                as ``gt_img``).
             data_samples: samples whose fields are copied into the outputs.
             mode: unused; sampling is the only forward of a GAN.
 
         Returns:
             one :class:`GenDataSample` per image with ``fake_img`` ``(C, H, W)`` (or ``ema`` and
-            ``orig`` sub-samples for ``'ema/orig'``), ``noise`` and ``sample_model``.
+            ``orig`` sub-samples for ``'ema/orig'``), ``noise``, ``sample_model`` and, for
+            conditional models, ``gt_label``.
         """
         noise = self._noise_from_inputs(inputs)
         sample_model = self.resolve_sample_model(inputs)
         sample_kwargs = dict(inputs.get('sample_kwargs') or {}) if isinstance(inputs, dict) else {}
-        outputs = {}
-        if sample_model in ('ema', 'ema/orig'):
-            outputs['ema'] = self._generate(self.generator_ema, noise, inputs, sample_kwargs)
-        if sample_model in ('orig', 'ema/orig'):
-            outputs['orig'] = self._generate(self.generator, noise, inputs, sample_kwargs)
+        condition = self.sampling_condition(inputs, noise.shape[0], data_samples)
+        generators = dict(ema=getattr(self, 'generator_ema', None), orig=self.generator)
+        names = ('ema', 'orig') if sample_model == 'ema/orig' else (sample_model, )
+        outputs = {name: generators[name](noise=noise, return_noise=False, **condition, **sample_kwargs)
+                   for name in names}
         real = inputs.get('img') if isinstance(inputs, dict) else None
-        return [self._pack_sample(idx, outputs, sample_model, noise, sample_kwargs, real,
-                                  data_samples) for idx in range(noise.shape[0])]
+        samples = []
+        for idx in range(noise.shape[0]):
+            sample = self._pack_sample(idx, outputs, sample_model, noise, sample_kwargs, real,
+                                       data_samples)
+            if 'label' in condition:
+                sample.set_gt_label(condition['label'][idx:idx + 1])
+            samples.append(sample)
+        return samples
 
     def _pack_sample(self, idx: int, outputs: Dict[str, Tensor], sample_model: str, noise: Tensor,
                      sample_kwargs: dict, real: Optional[Tensor],
@@ -254,7 +273,8 @@ class BaseGAN(BaseModel):
                              'cannot be trained; add model.discriminator')
         data = self.data_preprocessor(data, True)
         disc_wrapper = optim_wrapper['discriminator']
-        finished_iters = disc_wrapper.inner_count + 1
+        self.iteration = disc_wrapper.inner_count  # 0-based index of this iteration
+        finished_iters = self.iteration + 1
         with disc_wrapper.optim_context(self.discriminator):
             log_vars = self.train_discriminator(**data, optimizer_wrapper=disc_wrapper)
         cycle = self.discriminator_steps * accumulative_counts(disc_wrapper)
@@ -283,15 +303,24 @@ class BaseGAN(BaseModel):
         else:
             self.generator_ema.sync_parameters(generator)
 
+    def generate_fake(self, num_batches: int) -> Tuple[Tensor, dict]:
+        """``num_batches`` generated images and the condition to give the discriminator with them
+        (``{}`` here; conditional models return ``{'label': labels}``)."""
+        noise = self.noise_fn(num_batches=num_batches)
+        return self.generator(noise=noise, return_noise=False), {}
+
+    def real_condition(self, inputs: dict, data_samples: Optional[List[GenDataSample]]) -> dict:
+        """The discriminator's condition for the real images (``{}`` for unconditional models)."""
+        return {}
+
     def train_discriminator(self, inputs: dict, data_samples: Optional[List[GenDataSample]],
                             optimizer_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """One discriminator pass on real images and as many generated ones."""
         real_imgs = inputs['img']
         with torch.no_grad():
-            fake_imgs = self.generator(noise=self.noise_fn(num_batches=real_imgs.shape[0]),
-                                       return_noise=False)
-        disc_pred_fake = self.discriminator(fake_imgs)
-        disc_pred_real = self.discriminator(real_imgs)
+            fake_imgs, fake_condition = self.generate_fake(real_imgs.shape[0])
+        disc_pred_fake = self.discriminator(fake_imgs, **fake_condition)
+        disc_pred_real = self.discriminator(real_imgs, **self.real_condition(inputs, data_samples))
         loss, log_vars = self.disc_loss(disc_pred_fake, disc_pred_real, fake_imgs, real_imgs)
         optimizer_wrapper.update_params(loss)
         return log_vars
@@ -299,9 +328,8 @@ class BaseGAN(BaseModel):
     def train_generator(self, inputs: dict, data_samples: Optional[List[GenDataSample]],
                         optimizer_wrapper: OptimWrapper) -> Dict[str, Tensor]:
         """One generator pass (a batch as large as the real one)."""
-        num_batches = inputs['img'].shape[0]
-        fake_imgs = self.generator(noise=self.noise_fn(num_batches=num_batches), return_noise=False)
-        disc_pred_fake = self.discriminator(fake_imgs)
+        fake_imgs, fake_condition = self.generate_fake(inputs['img'].shape[0])
+        disc_pred_fake = self.discriminator(fake_imgs, **fake_condition)
         loss, log_vars = self.gen_loss(disc_pred_fake)
         optimizer_wrapper.update_params(loss)
         return log_vars

@@ -5,11 +5,10 @@ The networks are ``DCGANGenerator`` and ``DCGANDiscriminator`` (``models/archite
 """
 from typing import Dict, Tuple
 
-import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from reelkit.registry import MODELS
+from .adversarial_losses import vanilla_disc, vanilla_gen
 from .base_gan import BaseGAN
 
 
@@ -20,14 +19,7 @@ class DCGAN(BaseGAN):
 
     def disc_loss(self, disc_pred_fake: Tensor, disc_pred_real: Tensor, fake_imgs: Tensor,
                   real_imgs: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
-        losses = dict(
-            loss_disc_fake=F.binary_cross_entropy_with_logits(
-                disc_pred_fake, torch.zeros_like(disc_pred_fake)),
-            loss_disc_real=F.binary_cross_entropy_with_logits(
-                disc_pred_real, torch.ones_like(disc_pred_real)))
-        return self.parse_losses(losses)
+        return self.parse_losses(vanilla_disc(disc_pred_fake, disc_pred_real))
 
     def gen_loss(self, disc_pred_fake: Tensor) -> Tuple[Tensor, Dict[str, Tensor]]:
-        losses = dict(loss_gen=F.binary_cross_entropy_with_logits(
-            disc_pred_fake, torch.ones_like(disc_pred_fake)))
-        return self.parse_losses(losses)
+        return self.parse_losses(vanilla_gen(disc_pred_fake))
