@@ -197,3 +197,14 @@ def test_dcgan_reference_config_has_reference_layout():
     assert layout == reference['state_dict']
     assert list(layout) == list(reference['state_dict'])
     assert sum(p.numel() for p in model.parameters()) == reference['params']
+
+
+def test_top_level_wrapper_options_apply_to_every_entry():
+    model = tiny_dcgan()
+    adam = dict(type='Adam', lr=1e-4)
+    wrappers = GenOptimWrapperConstructor(dict(
+        accumulative_counts=3,
+        generator=dict(optimizer=adam),
+        discriminator=dict(optimizer=adam, accumulative_counts=2)))(model)
+    assert wrappers['generator']._accumulative_counts == 3
+    assert wrappers['discriminator']._accumulative_counts == 2

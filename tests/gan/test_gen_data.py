@@ -107,3 +107,17 @@ def test_preprocessor_flips_bgr_to_rgb_when_asked():
     out = preprocessor(dict(inputs=dict(img=[image])))['inputs']['img']
     assert out.flatten().tolist() == [2.0, 1.0, 0.0]
     assert preprocessor.output_color_order == 'rgb'
+
+
+def test_shared_resize_and_flip_accept_mmgeneration_keys(shapes_dir):
+    pipeline = [dict(type='LoadImageFromFile', key='img'),
+                dict(type='Resize', keys=['img'], scale=(8, 12)),
+                dict(type='Flip', keys=['img'], flip_ratio=1.0, direction='horizontal'),
+                dict(type='PackGenInputs', keys=['img'])]
+    item = UnconditionalImageDataset(data_root=str(shapes_dir), pipeline=pipeline)[0]
+    image = item['inputs']['img']
+    assert image.shape == (3, 12, 8)  # scale is (w, h); keep_ratio defaults to False with keys
+    loaded = LoadImageFromFile(key='img')(dict(img_path=str(shapes_dir / 'images' / '00000.png')))
+    import cv2
+    expected = cv2.flip(cv2.resize(loaded['img'], (8, 12), interpolation=cv2.INTER_LINEAR), 1)
+    np.testing.assert_array_equal(image.permute(1, 2, 0).numpy(), expected)

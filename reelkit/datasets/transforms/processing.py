@@ -25,6 +25,16 @@ GEOMETRY_KEYS = ('gt_bboxes', 'proposals', 'keypoint')
 
 
 # ----------------------------------------------------------------------------- shared steps
+def _image_keys(owner: str, keys) -> Optional[Tuple[str, ...]]:
+    """MMGeneration's ``keys`` argument as a tuple (None: the transform works on ``imgs``)."""
+    if keys is None:
+        return None
+    keys = (keys, ) if isinstance(keys, str) else keys
+    if not (isinstance(keys, Sequence) and keys and all(isinstance(k, str) for k in keys)):
+        raise ValueError(f'{owner}: keys={keys!r}; expected an image key or a list of them')
+    return tuple(keys)
+
+
 def _check_not_lazy(owner: str, lazy: bool) -> bool:
     if lazy:
         raise NotImplementedError(f'{owner}: lazy=True (deferring the operation to a Fuse step) '
@@ -112,6 +122,10 @@ def _multi_crop(results: dict, offsets, crop_w: int, crop_h: int, with_flips: bo
 class Resize(BaseTransform):
     """Resize every frame to a size or by a factor.
 
+    With ``keys`` (MMGeneration's form, ``Resize(keys=['img'], scale=(64, 64))``) it resizes the
+    single images ``results[key]`` of each key instead of ``imgs``, sets ``scale_factor`` and
+    ``keep_ratio``, and ``keep_ratio`` defaults to False as in MMGeneration.
+
     Required Keys:
         - imgs
         - img_shape (optional: the first frame's shape when absent)
@@ -130,18 +144,22 @@ class Resize(BaseTransform):
             the largest allowed ``(long, short)`` size in either order, and a side of -1
             leaves it free: ``(-1, 256)`` makes the short side 256. Without ``keep_ratio`` a
             pair is the exact output ``(w, h)``.
-        keep_ratio (bool): Keep the aspect ratio. Defaults to True.
+        keep_ratio (bool, optional): Keep the aspect ratio. Defaults to True (False with ``keys``).
         interpolation (str): ``'nearest'``, ``'bilinear'``, ``'bicubic'``, ``'area'`` or
             ``'lanczos'``. Defaults to ``'bilinear'``.
         lazy (bool): Not supported; must be False. Defaults to False.
+        keys (str | list[str], optional): MMGeneration's form: the image keys to resize.
     """
 
     def __init__(self,
                  scale: Union[float, Tuple[int, int]],
-                 keep_ratio: bool = True,
+                 keep_ratio: Optional[bool] = None,
                  interpolation: str = 'bilinear',
-                 lazy: bool = False) -> None:
+                 lazy: bool = False,
+                 keys: Optional[Union[str, Sequence[str]]] = None) -> None:
         name = type(self).__name__
+        self.keys = _image_keys(name, keys)
+        keep_ratio = self.keys is None if keep_ratio is None else keep_ratio
         self.keep_ratio = bool(keep_ratio)
         if isinstance(scale, float):
             if scale <= 0 or not keep_ratio:
@@ -166,12 +184,23 @@ class Resize(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        if self.keys is not None:
+            return self._resize_keys(results)
         img_h, img_w = image_hw(results)
-        if self.keep_ratio:
-            new_w, new_h = rescale_size(img_w, img_h, self.scale)
-        else:
-            new_w, new_h = self.scale
+        new_w, new_h = self._new_size(img_w, img_h)
         return apply_resize(results, new_w, new_h, self.keep_ratio, self.interpolation)
+
+    def _new_size(self, img_w: int, img_h: int) -> Tuple[int, int]:
+        return rescale_size(img_w, img_h, self.scale) if self.keep_ratio else self.scale
+
+    def _resize_keys(self, results: dict) -> dict:
+        for key in self.keys:
+            img_h, img_w = results[key].shape[:2]
+            new_w, new_h = self._new_size(img_w, img_h)
+            results[key] = resize(results[key], (new_w, new_h), self.interpolation)
+            results['scale_factor'] = np.array([new_w / img_w, new_h / img_h], dtype=np.float32)
+        results['keep_ratio'] = self.keep_ratio
+        return results
 
 
 @TRANSFORMS.register_module()
@@ -480,6 +509,9 @@ class TenCrop(BaseTransform):
 class Flip(BaseTransform):
     """Flip every frame with probability ``flip_ratio``.
 
+    With ``keys`` (MMGeneration's form, ``Flip(keys=['img'], direction='horizontal')``) it flips
+    the single images ``results[key]`` of each key (one draw for all) instead of ``imgs``.
+
     For optical flow (``modality='Flow'``, frames alternating x and y) a horizontal flip
     also inverts the x components (``255 - x``), since motion to the right becomes motion
     to the left.
@@ -506,6 +538,7 @@ class Flip(BaseTransform):
             accepted for config compatibility, but samples with keypoints are refused.
         right_kp (list[int] | None): See ``left_kp``.
         lazy (bool): Not supported; must be False. Defaults to False.
+        keys (str | list[str], optional): MMGeneration's form: the image keys to flip.
     """
 
     def __init__(self,
@@ -514,8 +547,10 @@ class Flip(BaseTransform):
                  flip_label_map: Optional[dict] = None,
                  left_kp: Optional[Sequence[int]] = None,
                  right_kp: Optional[Sequence[int]] = None,
-                 lazy: bool = False) -> None:
+                 lazy: bool = False,
+                 keys: Optional[Union[str, Sequence[str]]] = None) -> None:
         name = type(self).__name__
+        self.keys = _image_keys(name, keys)
         self.flip_ratio = check_range(name, 'flip_ratio', flip_ratio, 0, 1)
         self.direction = check_choice(name, 'direction', direction, FLIP_DIRECTIONS)
         if flip_label_map is not None and not isinstance(flip_label_map, dict):
@@ -535,6 +570,10 @@ class Flip(BaseTransform):
         results['flip'] = flipped
         results['flip_direction'] = self.direction
         if not flipped:
+            return results
+        if self.keys is not None:
+            for key in self.keys:
+                results[key] = flip(results[key], self.direction)
             return results
         imgs = [flip(img, self.direction) for img in results['imgs']]
         if flow:

@@ -10,7 +10,10 @@ Config::
                            optimizer=dict(type='Adam', lr=2e-4, betas=(0.5, 0.999))))
 
 Each key names a sub-module of the model (``model.generator``...) and is built with MMEngine's
-``DefaultOptimWrapperConstructor`` (so ``paramwise_cfg`` goes inside each entry).
+``DefaultOptimWrapperConstructor`` (so ``paramwise_cfg`` goes inside each entry). The wrapper
+options ``type``, ``loss_scale``, ``dtype`` and ``accumulative_counts`` may also be given at the
+top level, as defaults for every entry (``reelkit train --amp`` sets ``type='AmpOptimWrapper'``
+and ``loss_scale='dynamic'`` there).
 """
 from typing import Dict, Optional
 
@@ -20,6 +23,8 @@ from mmengine.optim import DefaultOptimWrapperConstructor, OptimWrapperDict
 
 from reelkit.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from reelkit.utils.errors import ConfigError
+
+SHARED_OPTIONS = ('type', 'loss_scale', 'dtype', 'accumulative_counts')
 
 
 class GenOptimWrapperDict(OptimWrapperDict):
@@ -52,15 +57,17 @@ class GenOptimWrapperConstructor:
         if paramwise_cfg is not None:
             raise ConfigError('optim_wrapper.paramwise_cfg: with GenOptimWrapperConstructor put '
                               'paramwise_cfg inside each entry (optim_wrapper.generator.paramwise_cfg)')
-        if not optim_wrapper_cfg:
+        shared = {k: v for k, v in optim_wrapper_cfg.items() if k in SHARED_OPTIONS}
+        entries = {k: v for k, v in optim_wrapper_cfg.items() if k not in SHARED_OPTIONS}
+        if not entries:
             raise ConfigError('optim_wrapper: GenOptimWrapperConstructor needs one entry per '
                               "sub-module, e.g. generator=dict(optimizer=...), discriminator=dict(...)")
         self.constructors: Dict[str, DefaultOptimWrapperConstructor] = {}
-        for name, cfg in optim_wrapper_cfg.items():
+        for name, cfg in entries.items():
             if not isinstance(cfg, dict) or 'optimizer' not in cfg:
                 raise ConfigError(f'optim_wrapper.{name}: expected a dict with an "optimizer" '
                                   f'entry (e.g. optimizer=dict(type="Adam", lr=2e-4)), got {cfg!r}')
-            cfg = dict(cfg)
+            cfg = {**shared, **cfg}
             self.constructors[name] = DefaultOptimWrapperConstructor(
                 cfg, cfg.pop('paramwise_cfg', None))
 
