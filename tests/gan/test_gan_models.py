@@ -9,14 +9,14 @@ import torch
 
 import reelkit.engine  # noqa: F401
 import reelkit.models  # noqa: F401
-from reelkit.engine.gan import GenOptimWrapperConstructor
+from reelkit.engine.gan import GenOptimWrapperConstructor, PGGANOptimWrapperConstructor
 from reelkit.registry import MODELS
 from reelkit.structures import GenDataSample
 
 REFERENCE = Path('/work/shared/reference/mmgen_1.x_models.json.gz')
 REFS = json.load(gzip.open(REFERENCE, 'rt'))
 IMPLEMENTED = {'DCGAN', 'LSGAN', 'GGAN', 'WGANGP', 'SNGAN', 'SAGAN', 'BigGAN', 'StyleGAN2',
-               'StyleGAN3'}
+               'StyleGAN3', 'ProgressiveGrowingGAN', 'StyleGANv1'}
 CONFIGS = sorted(k for k, v in REFS.items() if 'error' not in v and v['model']['type'] in IMPLEMENTED)
 
 
@@ -37,9 +37,8 @@ def test_reference_config_builds_the_reference_layout(config):
     assert buffers == set(reference['buffers'])
 
 
-def test_every_reference_model_type_is_covered_or_known_missing():
-    types = {v['model']['type'] for v in REFS.values() if 'error' not in v}
-    assert types - IMPLEMENTED == {'ProgressiveGrowingGAN', 'StyleGANv1'}
+def test_every_reference_model_type_is_implemented():
+    assert {v['model']['type'] for v in REFS.values() if 'error' not in v} <= IMPLEMENTED
 
 
 # ----------------------------------------------------------------------------- one training step
@@ -118,3 +117,52 @@ def test_conditional_training_without_labels_names_the_fix():
 def test_misspelt_loss_config_key_is_refused():
     with pytest.raises(ValueError, match="unknown keys \\['gp_weight'\\]"):
         MODELS.build(dict(TINY_MODELS['WGANGP'], loss_config=dict(gp_weight=5)))
+
+
+# ----------------------------------------------------------------------------- progressive growing
+PROGRESSIVE = {
+    'PGGAN': dict(type='PGGAN', noise_size=16, nkimgs_per_scale={'4': 0.008, '8': 0.016},
+                  transition_kimgs=0.008, ema_config=dict(interval=1),
+                  generator=dict(type='PGGANGenerator', out_scale=8, noise_size=16, base_channels=32,
+                                 max_channels=32),
+                  discriminator=dict(type='PGGANDiscriminator', in_scale=8, base_channels=32,
+                                     max_channels=32)),
+    'StyleGANv1': dict(type='StyleGANv1', style_channels=16, nkimgs_per_scale={'4': 0.008, '8': 0.016},
+                       transition_kimgs=0.008,
+                       generator=dict(type='StyleGANv1Generator', out_size=8, style_channels=16,
+                                      num_mlps=2),
+                       discriminator=dict(type='StyleGAN1Discriminator', in_size=8)),
+}
+
+
+def progressive_model(name):
+    torch.manual_seed(0)
+    model = MODELS.build(PROGRESSIVE[name])
+    adam = dict(type='Adam', lr=1e-3, betas=(0., 0.99))
+    wrappers = PGGANOptimWrapperConstructor(dict(generator=dict(optimizer=adam),
+                                                 discriminator=dict(optimizer=adam)))(model)
+    return model, wrappers
+
+
+def test_progressive_growing_moves_through_scales_and_fades_in():
+    model, wrappers = progressive_model('PGGAN')
+    first, second = model.scales
+    batch = tiny_batch(second, labelled=False)  # 4 images: 0.004 kimg per iteration
+    schedule = []
+    for _ in range(5):
+        log_vars = model.train_step(batch, wrappers)
+        schedule.append((int(log_vars['curr_scale']), float(log_vars['transition_weight'])))
+    assert [scale for scale, _ in schedule] == [first, first, second, second, second]
+    assert [weight for _, weight in schedule] == pytest.approx([1.0, 1.0, 0.0, 0.5, 1.0], abs=1e-5)
+    assert float(model.shown_nkimg) == pytest.approx(0.02)
+    assert int(model._next_scale_int) == second
+    assert {'loss_gp', 'loss_disc_shift'} <= set(log_vars)
+    assert model.eval()(dict(num_batches=2))[0].fake_img.shape == (3, second, second)
+
+
+def test_styleganv1_trains_with_logistic_loss_and_r1_at_the_current_scale():
+    model, wrappers = progressive_model('StyleGANv1')
+    log_vars = model.train_step(tiny_batch(8, labelled=False), wrappers)
+    assert {'loss_disc_fake', 'loss_disc_real', 'loss_r1_gp', 'loss_gen'} <= set(log_vars)
+    assert int(log_vars['curr_scale']) == 4
+    assert model.eval()(dict(num_batches=2))[0].fake_img.shape == (3, 4, 4)

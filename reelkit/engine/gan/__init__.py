@@ -2,11 +2,12 @@
 and hooks. Importing registers them in reelkit's registries."""
 from .hooks import GenIterTimerHook, GenVisualizationHook, RandomStateHook
 from .loops import GenTestLoop, GenValLoop
-from .optim_constructor import GenOptimWrapperConstructor, GenOptimWrapperDict
+from .optim_constructor import (GenOptimWrapperConstructor, GenOptimWrapperDict,
+                                PGGANOptimWrapperConstructor)
 from .schedulers import LinearLrInterval
 
 __all__ = [
     'GenIterTimerHook', 'GenVisualizationHook', 'RandomStateHook', 'GenValLoop', 'GenTestLoop',
-    'GenOptimWrapperConstructor', 'GenOptimWrapperDict',
+    'GenOptimWrapperConstructor', 'GenOptimWrapperDict', 'PGGANOptimWrapperConstructor',
     'LinearLrInterval'
 ]

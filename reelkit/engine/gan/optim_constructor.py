@@ -83,3 +83,56 @@ class GenOptimWrapperConstructor:
                                   f'{sorted(model._modules)}')
             wrappers[name] = constructor(submodule)
         return GenOptimWrapperDict(**wrappers)
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class PGGANOptimWrapperConstructor:
+    """Optimizer wrappers per network and per scale for progressive growing:
+    ``generator_<scale>`` and ``discriminator_<scale>`` for every scale of the model
+    (``model.scales``).
+
+    Config::
+
+        optim_wrapper = dict(
+            constructor='PGGANOptimWrapperConstructor',
+            generator=dict(optimizer=dict(type='Adam', lr=0.001, betas=(0., 0.99))),
+            discriminator=dict(optimizer=dict(type='Adam', lr=0.001, betas=(0., 0.99))),
+            lr_schedule=dict(generator={'128': 0.0015}, discriminator={'128': 0.0015}),
+            reset_optim_for_new_scale=True)
+
+    With ``reset_optim_for_new_scale`` (the default) each scale starts a fresh optimizer with
+    the learning rate of ``lr_schedule`` (else the entry's); without it one optimizer per
+    network serves all scales.
+    """
+
+    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: Optional[dict] = None):
+        if paramwise_cfg is not None:
+            raise ConfigError('optim_wrapper.paramwise_cfg: put it inside each entry')
+        cfg = dict(optim_wrapper_cfg)
+        self.reset = cfg.pop('reset_optim_for_new_scale', True)
+        self.lr_schedule = dict(cfg.pop('lr_schedule', None) or {})
+        unknown = sorted(set(self.lr_schedule) - set(cfg))
+        if unknown:
+            raise ConfigError(f'optim_wrapper.lr_schedule: {unknown} are not optimizer entries '
+                              f'({sorted(cfg)})')
+        GenOptimWrapperConstructor(cfg)  # checks the entries
+        self.entries = cfg
+
+    def __call__(self, model: nn.Module) -> GenOptimWrapperDict:
+        if is_model_wrapper(model):
+            model = model.module
+        scales = getattr(model, 'scales', None)
+        if not scales:
+            raise ConfigError(f'PGGANOptimWrapperConstructor: {type(model).__name__} has no '
+                              "progressive scales; use constructor='GenOptimWrapperConstructor'")
+        wrappers = {}
+        for name, cfg in self.entries.items():
+            shared = None if self.reset else GenOptimWrapperConstructor({name: cfg})(model)[name]
+            for scale in scales:
+                if shared is not None:
+                    wrappers[f'{name}_{scale}'] = shared
+                    continue
+                lr = self.lr_schedule.get(name, {}).get(str(scale), cfg['optimizer']['lr'])
+                scale_cfg = dict(cfg, optimizer=dict(cfg['optimizer'], lr=lr))
+                wrappers[f'{name}_{scale}'] = GenOptimWrapperConstructor({name: scale_cfg})(model)[name]
+        return GenOptimWrapperDict(**wrappers)
