@@ -34,7 +34,7 @@ def tiny_config(shapes_root, work_dir, max_iters, **overrides):
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         cfg[name].batch_size = 16
         cfg[name].dataset.data_root = shapes_root
-    for metric in cfg.val_evaluator.metrics:
+    for metric in cfg.val_evaluator.metrics + cfg.test_evaluator.metrics:
         metric.fake_nums = 128
     cfg.train_cfg.update(max_iters=max_iters, val_interval=max_iters)
     cfg.default_hooks.logger.interval = 1000
@@ -73,6 +73,10 @@ def test_dcgan_training_lowers_fid_and_saves_ema_and_grids(shapes_root, tmp_path
     grids = list((tmp_path / 'work').glob('*/vis_data/vis_image/fake_img_*_120.png'))
     assert sorted(g.name for g in grids) == ['fake_img_ema_fake_img_120.png',
                                              'fake_img_orig_fake_img_120.png']
+
+    test_metrics = runner.test()  # GenTestLoop on the same fixed noise: the same FID
+    assert test_metrics['FID-orig/fid'] == pytest.approx(fids[-1])
+    assert len(list((tmp_path / 'work').glob('*/vis_data/vis_image/test_*.png'))) == 100
 
 
 class _RecordMetrics(Hook):

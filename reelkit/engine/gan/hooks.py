@@ -51,6 +51,7 @@ class GenVisualizationHook(Hook):
         n_row (int): default images per grid row. Defaults to 8.
         seed (int): seed of the fixed noise. Defaults to 2022.
         save_at_test (bool): draw the test outputs too. Defaults to True.
+        max_save_at_test (int): at most this many test images are written. Defaults to 100.
         test_vis_keys (str | list[str], optional): fields drawn at test; default the generated images.
         show (bool): display the grids instead of only writing them. Defaults to False.
         wait_time (float): display time in seconds. Defaults to 0.
@@ -67,6 +68,7 @@ class GenVisualizationHook(Hook):
                  n_row: int = 8,
                  seed: int = 2022,
                  save_at_test: bool = True,
+                 max_save_at_test: int = 100,
                  test_vis_keys: Optional[Union[str, List[str]]] = None,
                  show: bool = False,
                  wait_time: float = 0,
@@ -88,6 +90,8 @@ class GenVisualizationHook(Hook):
         self.n_row = n_row
         self.seed = seed
         self.save_at_test = save_at_test
+        self.max_save_at_test = max_save_at_test
+        self._saved_at_test = 0
         self.test_vis_keys = test_vis_keys
         self.show = show
         self.wait_time = wait_time
@@ -106,18 +110,21 @@ class GenVisualizationHook(Hook):
         finally:
             model.train(was_training)
 
+    def before_test(self, runner) -> None:
+        self._saved_at_test = 0
+
     @master_only
     def after_test_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         if not self.save_at_test or not outputs:
             return
         model = runner.model.module if hasattr(runner.model, 'module') else runner.model
         preprocessor = model.data_preprocessor
-        keys = self.test_vis_keys
-        for idx, sample in enumerate(outputs):
+        for sample in outputs[:self.max_save_at_test - self._saved_at_test]:
             Visualizer.get_current_instance().add_datasample(
-                name='test', gen_samples=[sample], target_keys=keys, n_row=1,
+                name='test', gen_samples=[sample], target_keys=self.test_vis_keys, n_row=1,
                 color_order=preprocessor.output_color_order, target_mean=preprocessor.mean,
-                target_std=preprocessor.std, step=batch_idx * len(outputs) + idx)
+                target_std=preprocessor.std, step=self._saved_at_test)
+            self._saved_at_test += 1
 
     @torch.no_grad()
     def _draw(self, model, entry: dict, step: int) -> None:
