@@ -208,3 +208,21 @@ def test_top_level_wrapper_options_apply_to_every_entry():
         discriminator=dict(optimizer=adam, accumulative_counts=2)))(model)
     assert wrappers['generator']._accumulative_counts == 3
     assert wrappers['discriminator']._accumulative_counts == 2
+
+
+def test_separate_ddp_wrapper_keeps_the_single_process_checkpoint_layout(tmp_path):
+    import torch.distributed as dist
+    from reelkit.registry import MODEL_WRAPPERS
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path / "rendezvous"}', rank=0,
+                            world_size=1)
+    try:
+        plain = tiny_dcgan(ema_config=dict(momentum=0.9))
+        wrapped = MODEL_WRAPPERS.build(dict(type='MMSeparateDistributedDataParallel',
+                                            module=tiny_dcgan(ema_config=dict(momentum=0.9)),
+                                            device_ids=[0]))
+        assert list(wrapped.module.state_dict()) == list(plain.state_dict())
+        wrapped.module.load_state_dict(plain.state_dict(), strict=True)
+        for key, value in plain.state_dict().items():
+            assert torch.equal(wrapped.module.state_dict()[key], value), key
+    finally:
+        dist.destroy_process_group()
