@@ -226,3 +226,19 @@ def test_separate_ddp_wrapper_keeps_the_single_process_checkpoint_layout(tmp_pat
             assert torch.equal(wrapped.module.state_dict()[key], value), key
     finally:
         dist.destroy_process_group()
+
+
+def test_linear_lr_interval_steps_every_interval_iterations():
+    from reelkit.engine.gan import LinearLrInterval
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
+    scheduler = LinearLrInterval(optimizer, start_factor=2e-4, end_factor=0., begin=4, end=12,
+                                 interval=2, by_epoch=False)
+    lrs = []
+    for _ in range(12):  # ParamSchedulerHook steps after each iteration
+        scheduler.step()
+        lrs.append(optimizer.param_groups[0]['lr'])
+    # after iteration t (0-based): untouched before the schedule, then 2e-4 * (1 - k / 4) with
+    # k = (t - 4) // 2 whole intervals since `begin`; after `end` the last value stays
+    expected = [1e-3] * 3 + [2e-4 * (1 - max(0, t - 4) // 2 / 4) for t in range(3, 11)]
+    expected.append(expected[-1])
+    assert lrs == pytest.approx(expected)

@@ -11,7 +11,8 @@ class LinearLrInterval(LinearLR):
     Between ``begin`` and ``end`` the learning rate is set to
     ``start_factor + (end_factor - start_factor) * ((t - begin) // interval) / ((end - begin) // interval)``
     where ``t`` is the iteration (or epoch) just finished. As in MMGeneration, the factors are the
-    learning rates themselves (``start_factor=2e-4, end_factor=0`` decays 2e-4 to 0).
+    learning rates themselves (``start_factor=2e-4, end_factor=0`` decays 2e-4 to 0). (MMGeneration
+    set ``lr * start_factor`` for the first scheduled step; here it is ``start_factor`` too.)
 
     Args:
         interval (int): iterations (epochs) between two changes. Defaults to 1.
@@ -26,9 +27,9 @@ class LinearLrInterval(LinearLR):
         super().__init__(*args, **kwargs)
 
     def _get_value(self):
-        if self.last_step == 0:
-            return [group[self.param_name] * self.start_factor for group in self.optimizer.param_groups]
-        progress = self.last_step - 1  # the iteration (epoch) whose end triggered this step
+        # MMEngine counts ``last_step`` from ``begin``; the step after iteration t has last_step
+        # t - begin + 1.
+        progress = self.last_step + self.begin - 1
         steps_done = max(0, progress - self.begin) // self.interval
         steps_total = max(1, (self.end - self.begin) // self.interval)
         value = self.start_factor + (self.end_factor - self.start_factor) * steps_done / steps_total

@@ -120,13 +120,6 @@ class GANDataPreprocessor(ImgDataPreprocessor):
             return batch
         return F.pad(batch, (0, pad_w, 0, pad_h), 'constant', self.pad_value)
 
-    def destruct(self, images: Tensor) -> Tensor:
-        """Undo the normalisation: model-range images -> pixel values (same channel order)."""
-        if not self._enable_normalize:
-            return images
-        mean, std = self._stats_for(images.shape[1])
-        return images * std + mean
-
 
 def _is_tensor_list(value) -> bool:
     return isinstance(value, list) and len(value) > 0 and all(isinstance(v, Tensor) for v in value)
