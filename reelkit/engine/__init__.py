@@ -1,7 +1,4 @@
-from .compat import (CPUDistributedDataParallel, prepare_distributed,
-                     register_checkpoint_safe_globals)
+from .compat import CPUDistributedDataParallel, prepare_distributed
 
-register_checkpoint_safe_globals()
-
-__all__ = ['CPUDistributedDataParallel', 'prepare_distributed', 'register_checkpoint_safe_globals']
-from . import gan  # noqa: F401,E402  (generative models: loops, hooks, optimizer constructor)
+__all__ = ['CPUDistributedDataParallel', 'prepare_distributed']
+from . import gan  # noqa: F401,E402  (generative models: loops, hooks, optimizer constructors)

@@ -1,16 +1,15 @@
 """What MMEngine needs to run on today's PyTorch and on CPU-only machines. Nothing else lives here.
 
-- Safe checkpoint loading: since torch 2.6 ``torch.load`` defaults to ``weights_only=True``.
-  MMEngine's loader tries that first with an allowlist and otherwise falls back to an unsafe
-  load with a warning. :func:`register_checkpoint_safe_globals` adds the few classes a reelkit
-  checkpoint holds beyond that allowlist, so our own checkpoints always take the safe road.
+- Safe checkpoint loading needs nothing here: onedl-mmengine loads with ``weights_only=True`` and
+  an allowlist (``get_torch_safe_globals``) that covers everything a reelkit checkpoint holds;
+  ``tests/e2e`` pins that. (A process-wide ``add_safe_globals`` would not last: torch's
+  ``safe_globals`` context, which MMEngine's loader uses, removes its entries on exit.)
 - CPU distributed training: MMEngine's ``init_dist`` calls ``torch.cuda.set_device`` and its
   runner hands the local rank to DDP as a CUDA device id. :func:`prepare_distributed` starts a
   gloo process group itself and selects :class:`CPUDistributedDataParallel`.
 """
 import os
 
-import numpy as np
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
@@ -18,18 +17,6 @@ from mmengine.model import MMDistributedDataParallel
 
 from reelkit.registry import MODEL_WRAPPERS
 from reelkit.utils.errors import ConfigError
-
-CHECKPOINT_SAFE_GLOBALS = (
-    # numpy scalars in the message hub's runtime info (e.g. the best metric of CheckpointHook)
-    np.dtypes.Float64DType, np.dtypes.Float32DType, np.dtypes.Int64DType, np.dtypes.Int32DType,
-    np.dtypes.BoolDType,
-)
-
-
-def register_checkpoint_safe_globals() -> None:
-    """Allow the non-tensor objects that reelkit checkpoints contain under ``weights_only=True``."""
-    torch.serialization.add_safe_globals(list(CHECKPOINT_SAFE_GLOBALS))
-
 
 @MODEL_WRAPPERS.register_module()
 class CPUDistributedDataParallel(MMDistributedDataParallel):
