@@ -7,7 +7,7 @@ import reelkit.engine  # noqa: F401
 import reelkit.evaluation  # noqa: F401
 import reelkit.models  # noqa: F401
 import reelkit.visualization  # noqa: F401
-from reelkit.registry import (DATASETS, EVALUATOR, HOOKS, LOOPS, METRICS, MODELS,
+from reelkit.registry import (DATASETS, EVALUATOR, HOOKS, LOG_PROCESSORS, LOOPS, METRICS, MODELS,
                               OPTIM_WRAPPER_CONSTRUCTORS, TRANSFORMS, VISUALIZERS)
 from reelkit.utils.config import SHIPPED_CONFIGS, load_config
 
@@ -23,6 +23,7 @@ def test_there_are_shipped_gan_configs():
 def test_shipped_gan_config_builds(name):
     cfg = load_config(name)
     registered = [(MODELS, cfg.model['type']), (LOOPS, cfg.val_cfg['type']),
+                  (LOG_PROCESSORS, cfg.log_processor['type']),
                   (EVALUATOR, cfg.val_evaluator['type']), (VISUALIZERS, cfg.visualizer['type']),
                   (OPTIM_WRAPPER_CONSTRUCTORS, cfg.optim_wrapper['constructor']),
                   (DATASETS, cfg.train_dataloader['dataset']['type'])]

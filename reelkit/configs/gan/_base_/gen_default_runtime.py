@@ -14,7 +14,7 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 log_level = 'INFO'
-log_processor = dict(type='LogProcessor', window_size=100, by_epoch=False)
+log_processor = dict(type='GenLogProcessor', window_size=100, by_epoch=False)
 
 load_from = None
 resume = False
