@@ -7,7 +7,7 @@ import sys
 from mmengine.config import Config, DictAction
 
 from reelkit.engine import prepare_distributed
-from reelkit.utils.config import load_config
+from reelkit.utils.config import load_config_and_migration
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
@@ -27,12 +27,24 @@ def config_from_args(args: argparse.Namespace) -> Config:
     # them; a console script does not put the working directory on the import path by itself.
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
-    cfg = load_config(args.config, args.cfg_options)
+    cfg, migration = load_config_and_migration(args.config, args.cfg_options)
     if args.work_dir:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('work_dirs', osp.splitext(osp.basename(args.config))[0])
+    if migration is not None:
+        save_migration(migration, cfg.work_dir)
     cfg.launcher = args.launcher
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     prepare_distributed(cfg, args.launcher)
     return cfg
+
+
+def save_migration(migration, work_dir: str) -> None:
+    """Tell the user a 0.x config was migrated, and keep the 1.x config and report."""
+    config_path = osp.join(work_dir, 'migrated_config.py')
+    report_path = osp.join(work_dir, 'migration_report.md')
+    os.makedirs(work_dir, exist_ok=True)
+    migration.write(config_path, report_path)
+    print(f'{migration.report.summary()}\nMigrated config: {config_path}\n'
+          f'Report: {report_path}')
