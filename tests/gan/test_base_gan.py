@@ -137,13 +137,14 @@ def test_rampup_ema_beta_matches_stylegan3_formula():
     assert RampUpEMA.rampup(steps, 10, 0.05, batch_size) == pytest.approx(0.5**(batch_size / half_life))
 
 
-def test_ema_momentum_out_of_range_is_refused():
-    with pytest.raises(ValueError, match='momentum'):
-        tiny_dcgan(ema_config=dict(momentum=1.5))
+@pytest.mark.parametrize('momentum', [1.5, 0.0002])
+def test_ema_momentum_out_of_range_or_in_mmengine_convention_is_refused(momentum):
+    with pytest.raises(ValueError, match='mmengine.ExponentialMovingAverage'):
+        tiny_dcgan(ema_config=dict(momentum=momentum))
 
 
 def test_ema_starts_after_start_iter_cycles_and_copies_before():
-    model = tiny_dcgan(ema_config=dict(momentum=0.5, start_iter=2))
+    model = tiny_dcgan(ema_config=dict(momentum=0.6, start_iter=2))
     wrappers = build_wrappers(model)
     model.train_step(batch(), wrappers)  # before start: a copy
     for ema, gen in zip(model.generator_ema.module.parameters(), model.generator.parameters()):

@@ -5,8 +5,10 @@ MMGeneration 1.x checkpoints store an averaged generator as ``generator_ema.step
 weights as ``generator_ema.<key>`` with no ``steps``; both load under ``strict=True``.
 
 ``momentum`` keeps MMGeneration 1.x's meaning (and its configs' values such as ``0.999``): it is the
-weight of the running average, ``avg = momentum * avg + (1 - momentum) * new``. (MMEngine's own
-``ExponentialMovingAverage`` uses the opposite convention.)
+weight of the running average, ``avg = momentum * avg + (1 - momentum) * new``. MMEngine's own
+``ExponentialMovingAverage`` uses the opposite convention (``momentum=0.0002``), and under the
+``reelkit`` scope this class shadows it; a momentum of 0.5 or less is therefore refused with a
+pointer to ``mmengine.ExponentialMovingAverage`` (e.g. for ``EMAHook``'s ``ema_type``).
 """
 from typing import Dict, List, Optional
 
@@ -53,7 +55,7 @@ class ExponentialMovingAverage(_GeneratorAverage):
 
     Args:
         model (nn.Module): the model to average (a deep copy is kept as ``module``).
-        momentum (float): weight of the running average, in (0, 1). Defaults to 0.999.
+        momentum (float): weight of the running average, in (0.5, 1). Defaults to 0.999.
         interval (int): average every ``interval`` updates. Defaults to 1.
         device (torch.device, optional): where to keep the average. Defaults to the model's device.
         update_buffers (bool): average buffers too instead of copying them. Defaults to False.
@@ -65,9 +67,12 @@ class ExponentialMovingAverage(_GeneratorAverage):
                  interval: int = 1,
                  device: Optional[torch.device] = None,
                  update_buffers: bool = False) -> None:
-        if not 0.0 < momentum < 1.0:
-            raise ValueError(f'ema_config.momentum={momentum!r}; expected a number in (0, 1), the '
-                             'weight of the running average (MMGeneration 1.x meaning, e.g. 0.999)')
+        if not 0.5 < momentum < 1.0:
+            raise ValueError(
+                f'ExponentialMovingAverage(momentum={momentum!r}): reelkit follows MMGeneration 1.x, '
+                'where momentum is the weight of the running average, in (0.5, 1), e.g. 0.999. For '
+                "MMEngine's convention (weight of the new value, e.g. 0.0002) name "
+                "type='mmengine.ExponentialMovingAverage' (EMAHook: ema_type=...)")
         super().__init__(model, interval, device, update_buffers)
         self.momentum = momentum
 
