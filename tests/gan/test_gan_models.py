@@ -166,3 +166,21 @@ def test_styleganv1_trains_with_logistic_loss_and_r1_at_the_current_scale():
     assert {'loss_disc_fake', 'loss_disc_real', 'loss_r1_gp', 'loss_gen'} <= set(log_vars)
     assert int(log_vars['curr_scale']) == 4
     assert model.eval()(dict(num_batches=2))[0].fake_img.shape == (3, 4, 4)
+
+
+def test_visualization_hook_draws_conditional_models_class_by_class(tmp_path):
+    from unittest import mock
+
+    from reelkit.engine.gan import GenVisualizationHook
+    model = MODELS.build(TINY_MODELS['SNGAN'])
+    hook = GenVisualizationHook(interval=1, n_samples=4, n_row=2)
+    runner = mock.Mock(model=model, iter=0)
+    drawn = {}
+    with mock.patch('reelkit.engine.gan.hooks.Visualizer') as visualizer:
+        visualizer.get_current_instance().add_datasample.side_effect = \
+            lambda **kwargs: drawn.update(kwargs)
+        state = torch.get_rng_state()
+        hook.after_train_iter(runner, batch_idx=0)
+    assert [int(s.gt_label) for s in drawn['gen_samples']] == [0, 1, 2, 0]
+    assert torch.equal(torch.get_rng_state(), state)  # training's random state untouched
+    assert model.training

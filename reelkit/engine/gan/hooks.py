@@ -38,7 +38,8 @@ class GenVisualizationHook(Hook):
 
     Samples come from fixed noise (``fixed_input=True``: drawn once from its own generator
     seeded with ``seed``, so the grids of different iterations are comparable and training's
-    random state is untouched) or fresh noise each time.
+    random state is untouched) or fresh noise each time. Conditional models draw the classes
+    in turn (``0, 1, ..., num_classes - 1, 0, ...``).
 
     Args:
         interval (int): iterations between grids. Defaults to 1000.
@@ -132,6 +133,9 @@ class GenVisualizationHook(Hook):
         n_samples = entry.get('n_samples', self.n_samples)
         noise = self._noise(model, name, n_samples, entry.get('fixed_input', self.fixed_input))
         inputs = dict(noise=noise)
+        num_classes = getattr(model, 'num_classes', 0) or 0
+        if num_classes:  # conditional models: classes in turn, the same every time
+            inputs['label'] = torch.arange(n_samples) % num_classes
         if 'sample_model' in entry:
             inputs['sample_model'] = entry['sample_model']
         samples = model.val_step(dict(inputs=inputs))

@@ -57,9 +57,9 @@ def mean_log_vars(log_vars_list: Sequence[Dict[str, Tensor]]) -> Dict[str, Tenso
 class BaseGAN(BaseModel):
     """Base of the unconditional GAN models.
 
-    Subclasses define :meth:`disc_loss` and :meth:`gen_loss` (and may override
-    :meth:`train_discriminator` / :meth:`train_generator` when a loss needs more than predictions
-    and images).
+    Subclasses define :meth:`disc_loss` and :meth:`gen_loss`. Models whose networks take more
+    than noise and images (class labels, the stage of progressive growing) override
+    :meth:`generate_fake`, :meth:`real_condition` and :meth:`sampling_condition`.
 
     Args:
         generator (dict | nn.Module): the generator or its config. Built with ``noise_size`` as a
