@@ -16,6 +16,7 @@ from reelkit.evaluation.gen import (FeatureNetworkNotFound, FrechetInceptionDist
 from reelkit.evaluation.gen import functional as gf
 from reelkit.evaluation.gen import real_stats
 from reelkit.registry import MODELS
+from reelkit.utils.errors import ConfigError
 
 init_default_scope('reelkit')
 
@@ -248,3 +249,16 @@ def test_fixed_evaluation_noise_gives_the_same_fid_twice(tiny_setup, tmp_path, m
     state = torch.get_rng_state()
     assert run_evaluator(evaluator, model, loader) == run_evaluator(evaluator, model, loader)
     assert torch.equal(torch.get_rng_state(), state)  # evaluation leaves training's RNG alone
+
+
+def test_statistics_file_may_have_mmgen_pkl_name_but_pickles_are_refused(tiny_setup, tmp_path):
+    model, loader = tiny_setup
+    stats_file = tmp_path / 'celeba-64.pkl'  # MMGeneration configs name it so
+    metric = FrechetInceptionDistance(fake_nums=8, inception_pkl=str(stats_file),
+                                      feature_net=dict(type='SeededFeatureNet'))
+    metric.prepare(model, loader)
+    metric.prepare(model, loader)  # written as .npz content, read back
+    import pickle
+    stats_file.write_bytes(pickle.dumps(dict(mean=1)))
+    with pytest.raises(ConfigError, match='never unpickles'):
+        metric.prepare(model, loader)

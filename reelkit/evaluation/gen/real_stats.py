@@ -36,10 +36,16 @@ def stats_path(kind: str, network_identity: str, dataloader: DataLoader, num_ima
 
 
 def load_npz(path: str, keys) -> Dict[str, np.ndarray]:
-    if not path.endswith('.npz'):
-        raise ConfigError(f'{path}: real-image statistics are read from .npz files (arrays '
-                          f'{", ".join(keys)}); convert a pickle with numpy.savez')
-    with np.load(path, allow_pickle=False) as data:
+    """The arrays ``keys`` of an ``.npz`` file (whatever its name; pickles are refused)."""
+    try:
+        data = np.load(path, allow_pickle=False)
+    except ValueError as error:  # a pickle, such as MMGeneration's inception_pkl files
+        raise ConfigError(f'{path}: not an .npz file ({error}); reelkit keeps real-image statistics '
+                          f'as .npz with arrays {", ".join(keys)} and never unpickles. Delete the '
+                          'file (it is recomputed) or convert it with numpy.savez') from error
+    if not isinstance(data, np.lib.npyio.NpzFile):
+        raise ConfigError(f'{path}: expected an .npz archive with arrays {", ".join(keys)}')
+    with data:
         missing = [k for k in keys if k not in data]
         if missing:
             raise ConfigError(f'{path}: missing arrays {missing}; delete the file to recompute it')
