@@ -44,5 +44,6 @@ def prepare_distributed(cfg: Config, launcher: str) -> None:
     wrapper = cfg.get('model_wrapper_cfg') or dict(
         broadcast_buffers=False, find_unused_parameters=cfg.get('find_unused_parameters', False))
     if wrapper.get('type', 'MMDistributedDataParallel') == 'MMDistributedDataParallel':
-        wrapper['type'] = 'CPUDistributedDataParallel'
+        # scoped: the runner looks the type up in MMEngine's root registry
+        wrapper['type'] = 'reelkit.CPUDistributedDataParallel'
     cfg.model_wrapper_cfg = wrapper

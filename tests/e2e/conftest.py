@@ -1,5 +1,6 @@
 """A tiny SynthMotion set and a tiny TSM config, shared by the end-to-end tests."""
 import pytest
+from mmengine.logging import MMLogger
 
 from reelkit.datasets.synth_motion import generate_synth_motion
 from reelkit.utils.config import SHIPPED_CONFIGS
@@ -63,3 +64,15 @@ def tiny_config(tmp_path, tiny_motion):
         return str(path)
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def fresh_loggers():
+    """Drop the runners' loggers after each test: their console handlers hold the test's
+    captured streams, which pytest closes."""
+    yield
+    for logger in MMLogger._instance_dict.values():
+        for handler in list(logger.handlers):
+            handler.close()
+            logger.removeHandler(handler)
+    MMLogger._instance_dict.clear()
