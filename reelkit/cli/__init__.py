@@ -18,7 +18,8 @@ SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate')
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument('--debug', action='store_true', help='show full tracebacks on errors')
-    parser = argparse.ArgumentParser(prog='reelkit', description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog='reelkit', description='reelkit: video understanding and GANs on MMEngine')
     subparsers = parser.add_subparsers(dest='command', required=True, metavar='COMMAND')
     for name in SUBCOMMAND_MODULES:
         import_module(f'reelkit.cli.{name}').add_parser(subparsers, [common])
