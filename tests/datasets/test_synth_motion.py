@@ -24,24 +24,36 @@ def synth(tmp_path_factory):
     return generate_synth_motion(str(tmp_path_factory.mktemp('synth')), rawframes=True, **SMALL)
 
 
-def first_frame(path):
+def decoded_frames(path):
     with av.open(path) as container:
-        return next(container.decode(video=0)).to_ndarray(format='rgb24')
+        return np.stack([frame.to_ndarray(format='rgb24') for frame in container.decode(video=0)])
 
 
-def test_same_seed_writes_identical_lists_and_pixels(synth, tmp_path):
+def test_same_seed_writes_identical_lists(synth, tmp_path):
     again = generate_synth_motion(str(tmp_path), rawframes=True, **SMALL)
     for key in ('train', 'val', 'test', 'classes', 'train_rawframes', 'val_rawframes'):
         assert filecmp.cmp(synth[key], again[key], shallow=False), key
-    for name in ('00000.mp4', '00013.mp4'):
-        np.testing.assert_array_equal(first_frame(f'{synth["videos"]}/{name}'),
-                                      first_frame(f'{again["videos"]}/{name}'))
+
+
+@pytest.mark.parametrize('index', [0, 13])
+def test_videos_hold_the_clip_their_seed_renders(synth, index):
+    # Rendering is exact for a seed; the H.264 bytes are the encoder's affair, so the decoded
+    # frames are held to the rendered ones within the codec's loss: a mean error of 3-11 on these
+    # noisy 32x32 clips, where another seed's clip is 55-130 away.
+    rendered = render_clip(index % 8, SMALL['num_frames'], SMALL['size'],
+                           np.random.default_rng([0, index]))
+    np.testing.assert_array_equal(
+        rendered, render_clip(index % 8, SMALL['num_frames'], SMALL['size'],
+                              np.random.default_rng([0, index])))
+    decoded = decoded_frames(f'{synth["videos"]}/{index:05d}.mp4').astype(np.float32)
+    assert decoded.shape == rendered.shape
+    assert np.abs(decoded - rendered).mean() < 20
 
 
 def test_another_seed_draws_other_pixels(synth, tmp_path):
     other = generate_synth_motion(str(tmp_path), seed=1, **SMALL)
-    assert not np.array_equal(first_frame(f'{synth["videos"]}/00000.mp4'),
-                              first_frame(f'{other["videos"]}/00000.mp4'))
+    assert not np.array_equal(decoded_frames(f'{synth["videos"]}/00000.mp4'),
+                              decoded_frames(f'{other["videos"]}/00000.mp4'))
 
 
 def test_splits_are_balanced_per_class_and_test_equals_val(synth):
