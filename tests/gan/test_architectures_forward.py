@@ -215,6 +215,18 @@ def test_stylegan2_generator_takes_noise_keyword_and_validates_mode():
         MODELS.build(dict(type='StyleGANv2Generator', out_size=48, style_channels=8))
 
 
+def test_stylegan2_channel_max_caps_every_width():
+    gen = MODELS.build(dict(type='StyleGANv2Generator', out_size=16, style_channels=8, num_mlps=1, channel_max=16))
+    disc = MODELS.build(dict(type='StyleGAN2Discriminator', in_size=16, channel_max=16))
+    assert gen.constant_input.input.shape == (1, 16, 4, 4)
+    assert max(p.shape[1] for n, p in gen.named_parameters() if n.endswith('conv.weight_orig')) == 16
+    assert max(p.shape[0] for n, p in disc.named_parameters() if p.dim() == 4) == 16
+    img = gen(None, num_batches=4)
+    assert img.shape == (4, 3, 16, 16) and disc(img).shape == (4, 1)
+    with pytest.raises(ValueError, match='channel_max=0'):
+        MODELS.build(dict(type='StyleGAN2Discriminator', in_size=16, channel_max=0))
+
+
 def test_pggan_generator_and_discriminator_shapes_and_grads():
     gen = MODELS.build(dict(type='PGGANGenerator', noise_size=8, out_scale=16, base_channels=64, max_channels=16))
     img = gen(None, num_batches=2, transition_weight=0.5)

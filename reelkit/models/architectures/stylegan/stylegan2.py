@@ -37,10 +37,16 @@ from .base import StyleBasedGenerator, Styles
 BLUR_KERNEL = (1, 3, 3, 1)
 
 
-def stylegan2_channels(channel_multiplier: int) -> Dict[int, int]:
-    """Feature channels per resolution of StyleGAN2 (config-f: ``channel_multiplier=2``)."""
-    return {4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * channel_multiplier, 128: 128 * channel_multiplier,
-            256: 64 * channel_multiplier, 512: 32 * channel_multiplier, 1024: 16 * channel_multiplier}
+def stylegan2_channels(channel_multiplier: int, channel_max: Optional[int] = None) -> Dict[int, int]:
+    """Feature channels per resolution of StyleGAN2 (config-f: ``channel_multiplier=2``), each at most
+    ``channel_max`` when given (``None``: config-f's 512 up to 32x32)."""
+    channels = {4: 512, 8: 512, 16: 512, 32: 512, 64: 256 * channel_multiplier, 128: 128 * channel_multiplier,
+                256: 64 * channel_multiplier, 512: 32 * channel_multiplier, 1024: 16 * channel_multiplier}
+    if channel_max is None:
+        return channels
+    if not isinstance(channel_max, int) or isinstance(channel_max, bool) or channel_max < 1:
+        raise ValueError(f'channel_max={channel_max!r}; expected a positive integer or None')
+    return {size: min(width, channel_max) for size, width in channels.items()}
 
 
 def log2_size(size: int, arg: str, channels: Mapping[int, int]) -> int:
@@ -318,6 +324,8 @@ class StyleGANv2Generator(StyleBasedGenerator):
         mix_prob: Probability of style mixing for sampled styles in ``'mix'`` mode.
         num_fp16_scales: Run the blocks of this many highest resolutions in float16 (CUDA autocast).
         fp16_enabled: Run every block in float16 (CUDA autocast).
+        channel_max: Cap on the feature channels of every resolution (small models); ``None``, the
+            default, keeps config-f's widths and MMGeneration's layout.
     """
 
     def __init__(self,
@@ -331,7 +339,8 @@ class StyleGANv2Generator(StyleBasedGenerator):
                  eval_style_mode: str = 'single',
                  mix_prob: float = 0.9,
                  num_fp16_scales: int = 0,
-                 fp16_enabled: bool = False):
+                 fp16_enabled: bool = False,
+                 channel_max: Optional[int] = None):
         super().__init__()
         self._init_style_modes(default_style_mode, eval_style_mode, mix_prob)
         self.out_size = out_size
@@ -341,7 +350,7 @@ class StyleGANv2Generator(StyleBasedGenerator):
         self.lr_mlp = lr_mlp
         self.num_fp16_scales = num_fp16_scales
         self.fp16_enabled = fp16_enabled
-        self.channels = stylegan2_channels(channel_multiplier)
+        self.channels = stylegan2_channels(channel_multiplier, channel_max)
         self.log_size = log2_size(out_size, 'out_size', self.channels)
 
         mapping = [PixelNorm()]
@@ -455,6 +464,8 @@ class StyleGAN2Discriminator(nn.Module):
         out_fp32: Return float32 scores.
         convert_input_fp32: Cast the input of float32 blocks to float32.
         input_bgr2rgb: Flip the input channel order (for weights trained on RGB inputs).
+        channel_max: Cap on the feature channels of every resolution (small models); ``None``, the
+            default, keeps config-f's widths and MMGeneration's layout.
     """
 
     def __init__(self,
@@ -466,9 +477,10 @@ class StyleGAN2Discriminator(nn.Module):
                  fp16_enabled: bool = False,
                  out_fp32: bool = True,
                  convert_input_fp32: bool = True,
-                 input_bgr2rgb: bool = False):
+                 input_bgr2rgb: bool = False,
+                 channel_max: Optional[int] = None):
         super().__init__()
-        channels = stylegan2_channels(channel_multiplier)
+        channels = stylegan2_channels(channel_multiplier, channel_max)
         log_size = log2_size(in_size, 'in_size', channels)
         self.num_fp16_scale = num_fp16_scales
         self.fp16_enabled = fp16_enabled
