@@ -1,10 +1,12 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# biggan_ajbrock-sn_imagenet1k_128x128_b32x8_1500k.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='BigGAN',
+    num_classes=1000,
+    data_preprocessor=dict(
+        type='GANDataPreprocessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[127.5, 127.5, 127.5],
+        bgr_to_rgb=False),
     generator=dict(
         type='BigGANGenerator',
         output_scale=128,
@@ -13,7 +15,7 @@ model = dict(
         base_channels=96,
         shared_dim=128,
         with_shared_embedding=True,
-        sn_eps=1e-06,
+        sn_eps=1e-6,
         init_type='ortho',
         act_cfg=dict(type='ReLU', inplace=True),
         split_noise=True,
@@ -23,46 +25,66 @@ model = dict(
         input_scale=128,
         num_classes=1000,
         base_channels=96,
-        sn_eps=1e-06,
+        sn_eps=1e-6,
         init_type='ortho',
         act_cfg=dict(type='ReLU', inplace=True),
         with_spectral_norm=True),
-    num_classes=1000,
-    data_preprocessor=dict(
-        type='GenDataPreprocessor',
-        mean=[127.5, 127.5, 127.5],
-        std=[127.5, 127.5, 127.5],
-        bgr_to_rgb=False),
+    # continuous update discriminator for `disc_steps // batch_accumulation_steps = 8 // 8 = 1` times
     generator_steps=1,
     discriminator_steps=1,
-    ema_config=dict(type='ExponentialMovingAverage', interval=1, start_iter=20000, momentum=0.9999))
+    ema_config=dict(
+        type='ExponentialMovingAverage',
+        interval=1,
+        momentum=0.9999,
+        start_iter=20000))
 
 # dataset settings
 dataset_type = 'mmcls.ImageNet'
+
+# different from mmcls, we adopt the setting used in BigGAN.
+# Importantly, the `to_rgb` is set to `False` to remain image orders as BGR.
 train_pipeline = [
     dict(type='LoadImageFromFile', key='img'),
     dict(type='Resize', keys=['img'], scale=(128, 128), keep_ratio=False),
-    dict(type='PackGenInputs', keys=['img', 'gt_label'], meta_keys=['img_path'])
+    dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])
 ]
-test_pipeline = train_pipeline
+test_pipeline = [
+    dict(type='LoadImageFromFile', key='img'),
+    dict(type='Resize', keys=['img'], scale=(128, 128), keep_ratio=False),
+    dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])
+]
 train_dataloader = dict(
     batch_size=32,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='mmcls.ImageNet', data_prefix='data/imagenet/train', pipeline=train_pipeline))
+    dataset=dict(
+        type=dataset_type,
+        data_prefix='data/imagenet/train',
+        pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='mmcls.ImageNet',
+        type=dataset_type,
         data_prefix='data/imagenet/val',
         ann_file='data/imagenet/meta/val.txt',
-        pipeline=train_pipeline,
+        pipeline=test_pipeline,
         test_mode=True))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        data_prefix='data/imagenet/val',
+        ann_file='data/imagenet/meta/val.txt',
+        pipeline=test_pipeline,
+        test_mode=True))
+
 val_evaluator = dict(
     type='GenEvaluator',
     metrics=[
@@ -72,40 +94,44 @@ val_evaluator = dict(
             fake_nums=50000,
             inception_pkl='work_dirs/inception_pkl/imagenet.pkl',
             sample_model='ema'),
-        dict(type='InceptionScore', prefix='IS-50k', fake_nums=50000, sample_model='ema')
+        dict(
+            type='InceptionScore',
+            prefix='IS-50k',
+            fake_nums=50000,
+            sample_model='ema')
     ])
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(by_epoch=False, max_iters=1500000, val_begin=1, val_interval=10000)
+train_cfg = dict(
+    by_epoch=False, max_iters=1500000, val_begin=1, val_interval=10000)
 val_cfg = dict(type='GenValLoop')
 test_cfg = dict(type='GenTestLoop')
+
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(
-        optimizer=dict(type='Adam', lr=0.0001, betas=(0.0, 0.999), eps=1e-06),
-        accumulative_counts=8),
+        accumulative_counts=8,
+        optimizer=dict(type='Adam', lr=0.0001, betas=(0.0, 0.999), eps=1e-6)),
     discriminator=dict(
-        optimizer=dict(type='Adam', lr=0.0004, betas=(0.0, 0.999), eps=1e-06),
-        accumulative_counts=8))
+        accumulative_counts=8,
+        optimizer=dict(type='Adam', lr=0.0004, betas=(0.0, 0.999), eps=1e-6)))
 
 # runtime settings
 default_scope = 'mmgen'
 default_hooks = dict(
-    runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook',
         interval=5000,
         by_epoch=False,
         max_keep_ckpts=10,
-        save_best=['FID-Full-50k/fid', 'IS-50k/is'],
-        rule=['less', 'greater'],
         less_keys=['FID-Full-50k/fid'],
-        greater_keys=['IS-50k/is']),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+        greater_keys=['IS-50k/is'],
+        save_optimizer=True,
+        save_best=['FID-Full-50k/fid', 'IS-50k/is'],
+        rule=['less', 'greater']))
 custom_hooks = [
     dict(
         type='GenVisualizationHook',
@@ -113,27 +139,16 @@ custom_hooks = [
         fixed_input=True,
         vis_kwargs_list=dict(type='GAN', name='fake_img'))
 ]
+vis_backends = [dict(type='GenVisBackend')]
+visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
-vis_backends = [dict(type='GenVisBackend')]
-visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
-log_level = 'INFO'
-load_from = None
-resume = False
 model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
-
-# other settings
-metrics = dict(
-    fid50k=dict(
-        type='FID',
-        num_images=50000,
-        inception_pkl='work_dirs/inception_pkl/imagenet.pkl',
-        bgr2rgb=True,
-        inception_args=dict(type='StyleGAN')),
-    is50k=dict(type='IS', num_images=50000))
+log_level = 'INFO'
+load_from = None
+resume = False

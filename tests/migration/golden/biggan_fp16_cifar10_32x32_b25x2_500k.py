@@ -1,10 +1,12 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# biggan_fp16_cifar10_32x32_b25x2_500k.py
-# The migration report lists every change and what to check.
-
-# model settings
+# model settings: a 32x32 BigGAN with a class-conditional CIFAR-10 setting
 model = dict(
     type='BigGAN',
+    num_classes=10,
+    data_preprocessor=dict(
+        type='GANDataPreprocessor',
+        mean=[127.5, 127.5, 127.5],
+        std=[127.5, 127.5, 127.5],
+        bgr_to_rgb=False),
     generator=dict(
         type='BigGANGenerator',
         output_scale=32,
@@ -13,7 +15,7 @@ model = dict(
         base_channels=64,
         shared_dim=128,
         with_shared_embedding=False,
-        sn_eps=1e-08,
+        sn_eps=1e-8,
         init_type='N02',
         act_cfg=dict(type='ReLU', inplace=True),
         split_noise=False,
@@ -23,28 +25,34 @@ model = dict(
         input_scale=32,
         num_classes=10,
         base_channels=64,
-        sn_eps=1e-08,
+        sn_eps=1e-8,
         init_type='N02',
         act_cfg=dict(type='ReLU', inplace=True),
         with_spectral_norm=True),
-    num_classes=10,
-    data_preprocessor=dict(
-        type='GenDataPreprocessor',
-        mean=[127.5, 127.5, 127.5],
-        std=[127.5, 127.5, 127.5],
-        bgr_to_rgb=False),
     generator_steps=1,
     discriminator_steps=4,
-    ema_config=dict(type='ExponentialMovingAverage', interval=1, start_iter=1000, momentum=0.9999))
+    ema_config=dict(
+        type='ExponentialMovingAverage',
+        interval=1,
+        momentum=0.9999,
+        start_iter=1000))
 
 # dataset settings
 dataset_type = 'UnconditionalImageDataset'
+
 train_pipeline = [
     dict(type='LoadImageFromFile', key='img'),
     dict(type='Resize', keys=['img'], scale=(64, 64)),
     dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])
 ]
-val_pipeline = train_pipeline
+
+val_pipeline = [
+    dict(type='LoadImageFromFile', key='img'),
+    dict(type='Resize', keys=['img'], scale=(64, 64)),
+    dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])
+]
+
+# `batch_size` and `data_root` need to be set.
 train_dataloader = dict(
     batch_size=25,
     num_workers=8,
@@ -53,17 +61,19 @@ train_dataloader = dict(
     dataset=dict(
         type='RepeatDataset',
         times=100,
-        dataset=dict(type='UnconditionalImageDataset', pipeline=train_pipeline, data_root=None)))
+        dataset=dict(
+            type=dataset_type, data_root=None, pipeline=train_pipeline)))
 val_dataloader = dict(
     batch_size=25,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='UnconditionalImageDataset',
-        pipeline=train_pipeline,
+        type=dataset_type,
         data_root=None,
+        pipeline=val_pipeline,
         test_mode=True))
+
 val_evaluator = dict(
     type='GenEvaluator',
     metrics=[
@@ -72,40 +82,46 @@ val_evaluator = dict(
             prefix='FID-Full-50k',
             fake_nums=50000,
             sample_model='ema'),
-        dict(type='InceptionScore', prefix='IS-50k', fake_nums=50000, sample_model='ema')
+        dict(
+            type='InceptionScore',
+            prefix='IS-50k',
+            fake_nums=50000,
+            sample_model='ema')
     ])
+test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(by_epoch=False, max_iters=500000, val_begin=1, val_interval=10000)
+train_cfg = dict(
+    by_epoch=False, max_iters=500000, val_begin=1, val_interval=10000)
 val_cfg = dict(type='GenValLoop')
+test_cfg = dict(type='GenTestLoop')
+
+# mixed precision with a dynamic loss scaler that starts at 512
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(
         type='AmpOptimWrapper',
-        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999), eps=1e-06),
-        loss_scale=dict(init_scale=512)),
+        loss_scale=dict(init_scale=512),
+        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999))),
     discriminator=dict(
         type='AmpOptimWrapper',
-        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999), eps=1e-06),
-        loss_scale=dict(init_scale=512)))
+        loss_scale=dict(init_scale=512),
+        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999))))
 
 # runtime settings
 default_scope = 'mmgen'
 default_hooks = dict(
-    runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
-    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook',
         interval=5000,
         by_epoch=False,
         max_keep_ckpts=20,
-        save_best='FID-Full-50k/fid',
-        rule='less',
         less_keys=['FID-Full-50k/fid'],
-        greater_keys=[]),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
+        save_optimizer=True,
+        save_best='FID-Full-50k/fid',
+        rule='less'))
 custom_hooks = [
     dict(
         type='GenVisualizationHook',
@@ -113,17 +129,16 @@ custom_hooks = [
         fixed_input=True,
         vis_kwargs_list=dict(type='GAN', name='fake_img'))
 ]
+vis_backends = [dict(type='GenVisBackend')]
+visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
-vis_backends = [dict(type='GenVisBackend')]
-visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
-log_level = 'INFO'
-load_from = None
-resume = False
 model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
+log_level = 'INFO'
+load_from = None
+resume = False

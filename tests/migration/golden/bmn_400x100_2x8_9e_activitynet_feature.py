@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# bmn_400x100_2x8_9e_activitynet_feature.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='BMN',
@@ -22,37 +18,34 @@ data_root_val = 'data/ActivityNet/activitynet_feature_cuhk/csv_mean_100/'
 ann_file_train = 'data/ActivityNet/anet_anno_train.json'
 ann_file_val = 'data/ActivityNet/anet_anno_val.json'
 ann_file_test = 'data/ActivityNet/anet_anno_val.json'
+
+test_pipeline = [
+    dict(type='LoadLocalizationFeature'),
+    dict(
+        type='PackLocalizationInputs',
+        meta_keys=[
+            'video_name', 'duration_second', 'duration_frame', 'annotations',
+            'feature_frame'
+        ]),
+]
 train_pipeline = [
     dict(type='LoadLocalizationFeature'),
     dict(type='GenerateLocalizationLabels'),
-    dict(type='PackLocalizationInputs', keys=('gt_bbox',), meta_keys=('video_name',))
+    dict(
+        type='PackLocalizationInputs',
+        keys=['gt_bbox'],
+        meta_keys=['video_name']),
 ]
 val_pipeline = [
     dict(type='LoadLocalizationFeature'),
     dict(type='GenerateLocalizationLabels'),
     dict(
         type='PackLocalizationInputs',
-        keys=('gt_bbox',),
-        meta_keys=(
-            'video_name',
-            'duration_second',
-            'duration_frame',
-            'annotations',
-            'feature_frame',
-        ))
-]
-test_pipeline = [
-    dict(type='LoadLocalizationFeature'),
-    dict(
-        type='PackLocalizationInputs',
-        keys=(),
-        meta_keys=(
-            'video_name',
-            'duration_second',
-            'duration_frame',
-            'annotations',
-            'feature_frame',
-        ))
+        keys=['gt_bbox'],
+        meta_keys=[
+            'video_name', 'duration_second', 'duration_frame', 'annotations',
+            'feature_frame'
+        ]),
 ]
 train_dataloader = dict(
     batch_size=8,
@@ -60,44 +53,49 @@ train_dataloader = dict(
     drop_last=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='ActivityNetDataset',
-        ann_file='data/ActivityNet/anet_anno_train.json',
+        type=dataset_type,
+        ann_file=ann_file_train,
         pipeline=train_pipeline,
-        data_prefix=dict(video='data/ActivityNet/activitynet_feature_cuhk/csv_mean_100/')))
+        data_prefix=dict(video=data_root)))
 val_dataloader = dict(
     batch_size=1,
     num_workers=8,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='ActivityNetDataset',
-        ann_file='data/ActivityNet/anet_anno_val.json',
+        type=dataset_type,
+        ann_file=ann_file_val,
         pipeline=val_pipeline,
-        data_prefix=dict(video='data/ActivityNet/activitynet_feature_cuhk/csv_mean_100/'),
+        data_prefix=dict(video=data_root_val),
         test_mode=True))
 test_dataloader = dict(
     batch_size=1,
     num_workers=8,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='ActivityNetDataset',
-        ann_file='data/ActivityNet/anet_anno_val.json',
+        type=dataset_type,
+        ann_file=ann_file_test,
         pipeline=test_pipeline,
-        data_prefix=dict(video='data/ActivityNet/activitynet_feature_cuhk/csv_mean_100/'),
+        data_prefix=dict(video=data_root_val),
         test_mode=True))
+
+work_dir = './work_dirs/bmn_400x100_2x8_9e_activitynet_feature/'
 val_evaluator = dict(
     type='ANetMetric',
     metric_type='AR@AN',
-    dump_config=dict(
-        out='./work_dirs/bmn_400x100_2x8_9e_activitynet_feature//results.json',
-        output_format='json'))
+    dump_config=dict(out=f'{work_dir}/results.json', output_format='json'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=9, val_begin=1, val_interval=1)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=9, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
-optim_wrapper = dict(optimizer=dict(type='Adam', lr=0.001, weight_decay=0.0001))
-param_scheduler = [dict(type='StepLR', step_size=7, gamma=0.1, by_epoch=True, end=9)]
+
+optim_wrapper = dict(
+    optimizer=dict(type='Adam', lr=0.001, weight_decay=0.0001))
+param_scheduler = [
+    dict(type='StepLR', step_size=7, gamma=0.1, by_epoch=True, begin=0, end=9)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -109,18 +107,16 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook',
         interval=1,
-        save_best='auto',
-        filename_tmpl='epoch_{}.pth'),
+        filename_tmpl='epoch_{}.pth',
+        save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 load_from = None
 resume = False
-work_dir = './work_dirs/bmn_400x100_2x8_9e_activitynet_feature/'

@@ -1,7 +1,4 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# i3d_r50_test_only_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
+# A test-only config: no optimizer, no schedule, no training loop.
 # model settings
 model = dict(
     type='Recognizer3D',
@@ -25,13 +22,14 @@ model = dict(
         dropout_ratio=0.5,
         init_std=0.01,
         average_clips='prob'),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -39,7 +37,12 @@ data_root_val = 'data/kinetics400/videos_val'
 ann_file_test = 'data/kinetics400/kinetics400_val_list_videos.txt'
 test_pipeline = [
     dict(type='OpenCVInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=10, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=10,
+        test_mode=True),
     dict(type='OpenCVDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='ThreeCrop', crop_size=256),
@@ -51,33 +54,17 @@ test_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
         test_mode=True))
-test_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy',))
-
-# schedule settings
+test_evaluator = dict(type='AccMetric')
 test_cfg = dict(type='TestLoop')
 
 # runtime settings
 default_scope = 'mmaction'
-default_hooks = dict(
-    runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook'),
-    param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
-    sync_buffers=dict(type='SyncBuffersHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
-log_level = 'INFO'
-load_from = None
-resume = False

@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# i3d_r50_video_32x2x1_100e_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer3D',
@@ -25,13 +21,14 @@ model = dict(
         dropout_ratio=0.5,
         init_std=0.01,
         average_clips='prob'),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -58,7 +55,12 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
@@ -67,7 +69,12 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=10, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=10,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='ThreeCrop', crop_size=256),
@@ -79,18 +86,18 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
@@ -98,24 +105,42 @@ test_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
         test_mode=True))
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=100, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='StepLR', step_size=40, gamma=0.1, by_epoch=True, end=100),
-    dict(type='MultiStepMomentum', milestones=[60, 90], gamma=0.5, by_epoch=True, end=100)
+    # 0.x `step=40` (one step size): the learning rate decays every 40 epochs
+    dict(
+        type='StepLR',
+        step_size=40,
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=100),
+    # 0.x momentum_config: mmcv's step momentum decays by 0.5 by default
+    dict(
+        type='MultiStepMomentum',
+        milestones=[60, 90],
+        gamma=0.5,
+        by_epoch=True,
+        begin=0,
+        end=100)
 ]
 
 # runtime settings
@@ -132,9 +157,8 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 load_from = None
 resume = False

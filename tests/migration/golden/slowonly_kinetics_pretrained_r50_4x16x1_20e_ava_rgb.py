@@ -1,8 +1,4 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb.py
-# The migration report lists every change and what to check.
-
-# model settings
+# model setting
 model = dict(
     type='FastRCNN',
     backbone=dict(
@@ -29,6 +25,12 @@ model = dict(
             num_classes=81,
             multilabel=True,
             dropout_ratio=0.5)),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        to_rgb=False,
+        format_shape='NCTHW'),
     train_cfg=dict(
         rcnn=dict(
             assigner=dict(
@@ -44,25 +46,25 @@ model = dict(
                 add_gt_as_proposals=True),
             pos_weight=1.0,
             debug=False)),
-    test_cfg=dict(rcnn=None),
-    data_preprocessor=dict(
-        type='ActionDataPreprocessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        to_rgb=False,
-        format_shape='NCTHW'))
+    test_cfg=dict(rcnn=dict(action_thr=0.002)))
 
 # dataset settings
 dataset_type = 'AVADataset'
 data_root = 'data/ava/rawframes'
 anno_root = 'data/ava/annotations'
-ann_file_train = 'data/ava/annotations/ava_train_v2.1.csv'
-ann_file_val = 'data/ava/annotations/ava_val_v2.1.csv'
-exclude_file_train = 'data/ava/annotations/ava_train_excluded_timestamps_v2.1.csv'
-exclude_file_val = 'data/ava/annotations/ava_val_excluded_timestamps_v2.1.csv'
-label_file = 'data/ava/annotations/ava_action_list_v2.1_for_activitynet_2018.pbtxt'
-proposal_file_train = 'data/ava/annotations/ava_dense_proposals_train.FAIR.recall_93.9.pkl'
-proposal_file_val = 'data/ava/annotations/ava_dense_proposals_val.FAIR.recall_93.9.pkl'
+
+ann_file_train = f'{anno_root}/ava_train_v2.1.csv'
+ann_file_val = f'{anno_root}/ava_val_v2.1.csv'
+
+exclude_file_train = f'{anno_root}/ava_train_excluded_timestamps_v2.1.csv'
+exclude_file_val = f'{anno_root}/ava_val_excluded_timestamps_v2.1.csv'
+
+label_file = f'{anno_root}/ava_action_list_v2.1_for_activitynet_2018.pbtxt'
+
+proposal_file_train = (f'{anno_root}/ava_dense_proposals_train.FAIR.'
+                       'recall_93.9.pkl')
+proposal_file_val = f'{anno_root}/ava_dense_proposals_val.FAIR.recall_93.9.pkl'
+
 train_pipeline = [
     dict(type='SampleAVAFrames', clip_len=4, frame_interval=16),
     dict(type='RawFrameDecode'),
@@ -70,65 +72,79 @@ train_pipeline = [
     dict(type='RandomCrop', size=256),
     dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(
-        type='PackActionInputs',
-        meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp', 'scores', 'entity_ids'))
+    dict(type='PackActionInputs')
 ]
+# The testing is w/o. any cropping / flipping
 val_pipeline = [
-    dict(type='SampleAVAFrames', clip_len=4, frame_interval=16, test_mode=True),
+    dict(
+        type='SampleAVAFrames', clip_len=4, frame_interval=16, test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(
-        type='PackActionInputs',
-        meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp', 'scores'))
+    dict(type='PackActionInputs')
 ]
+
 train_dataloader = dict(
     batch_size=16,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='AVADataset',
-        ann_file='data/ava/annotations/ava_train_v2.1.csv',
-        exclude_file='data/ava/annotations/ava_train_excluded_timestamps_v2.1.csv',
+        type=dataset_type,
+        ann_file=ann_file_train,
+        exclude_file=exclude_file_train,
         pipeline=train_pipeline,
-        label_file='data/ava/annotations/ava_action_list_v2.1_for_activitynet_2018.pbtxt',
-        proposal_file='data/ava/annotations/ava_dense_proposals_train.FAIR.recall_93.9.pkl',
+        label_file=label_file,
+        proposal_file=proposal_file_train,
         person_det_score_thr=0.9,
-        data_prefix=dict(img='data/ava/rawframes')))
+        data_prefix=dict(img=data_root)))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='AVADataset',
-        ann_file='data/ava/annotations/ava_val_v2.1.csv',
-        exclude_file='data/ava/annotations/ava_val_excluded_timestamps_v2.1.csv',
+        type=dataset_type,
+        ann_file=ann_file_val,
+        exclude_file=exclude_file_val,
         pipeline=val_pipeline,
-        label_file='data/ava/annotations/ava_action_list_v2.1_for_activitynet_2018.pbtxt',
-        proposal_file='data/ava/annotations/ava_dense_proposals_val.FAIR.recall_93.9.pkl',
+        label_file=label_file,
+        proposal_file=proposal_file_val,
         person_det_score_thr=0.9,
-        data_prefix=dict(img='data/ava/rawframes'),
+        data_prefix=dict(img=data_root),
         test_mode=True))
 test_dataloader = val_dataloader
+
 val_evaluator = dict(
     type='AVAMetric',
-    ann_file='data/ava/annotations/ava_val_v2.1.csv',
-    label_file='data/ava/annotations/ava_action_list_v2.1_for_activitynet_2018.pbtxt',
-    exclude_file='data/ava/annotations/ava_val_excluded_timestamps_v2.1.csv',
-    action_thr=0.002)
+    ann_file=ann_file_val,
+    label_file=label_file,
+    exclude_file=exclude_file_val)
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=20, val_begin=1, val_interval=1)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=20, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=1e-05),
+    optimizer=dict(type='SGD', lr=0.2, momentum=0.9, weight_decay=0.00001),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, end=5, convert_to_iter_based=True),
-    dict(type='MultiStepLR', milestones=[10, 15], gamma=0.1, by_epoch=True, end=20)
+    # linear warmup over the first 5 epochs, updated every iteration
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=5,
+        convert_to_iter_based=True),
+    dict(
+        type='MultiStepLR',
+        milestones=[10, 15],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=20)
 ]
 
 # runtime settings
@@ -138,18 +154,20 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='mAP@0.5IOU'),
+    checkpoint=dict(type='CheckpointHook', interval=1, save_best='mAP/frameAP'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
-load_from = 'https://download.openmmlab.com/mmaction/recognition/slowonly/slowonly_r50_4x16x1_256e_kinetics400_rgb/slowonly_r50_4x16x1_256e_kinetics400_rgb_20200704-a69556c6.pth'
+work_dir = ('./work_dirs/ava/'
+            'slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb')
+load_from = ('https://download.openmmlab.com/mmaction/recognition/slowonly/'
+             'slowonly_r50_4x16x1_256e_kinetics400_rgb/'
+             'slowonly_r50_4x16x1_256e_kinetics400_rgb_20200704-a69556c6.pth')
 resume = False
 find_unused_parameters = False
-work_dir = './work_dirs/ava/slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb'

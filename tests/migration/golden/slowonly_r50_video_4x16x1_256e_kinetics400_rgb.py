@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# slowonly_r50_video_4x16x1_256e_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer3D',
@@ -22,13 +18,14 @@ model = dict(
         spatial_type='avg',
         dropout_ratio=0.5,
         average_clips='prob'),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -50,7 +47,12 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
@@ -59,7 +61,12 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=10, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=10,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='ThreeCrop', crop_size=256),
@@ -71,18 +78,18 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
@@ -90,22 +97,34 @@ test_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
         test_mode=True))
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=256, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=256, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [dict(type='CosineAnnealingLR', by_epoch=True, end=256)]
+param_scheduler = [
+    dict(
+        type='CosineAnnealingLR',
+        T_max=256,
+        eta_min=0,
+        by_epoch=True,
+        begin=0,
+        end=256)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -121,11 +140,14 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend'), dict(type='TensorboardVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer',
+    vis_backends=[
+        dict(type='LocalVisBackend'),
+        dict(type='TensorboardVisBackend')
+    ])
 log_level = 'INFO'
 load_from = None
 resume = False
-find_unused_parameters = False
 work_dir = './work_dirs/slowonly_r50_video_4x16x1_256e_kinetics400_rgb'
+find_unused_parameters = False

@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# swin_tiny_patch244_window877_kinetics400_1k.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer3D',
@@ -12,11 +8,11 @@ model = dict(
         depths=[2, 2, 6, 2],
         num_heads=[3, 6, 12, 24],
         window_size=(8, 7, 7),
-        mlp_ratio=4.0,
+        mlp_ratio=4.,
         qkv_bias=True,
         qk_scale=None,
-        drop_rate=0.0,
-        attn_drop_rate=0.0,
+        drop_rate=0.,
+        attn_drop_rate=0.,
         drop_path_rate=0.2,
         patch_norm=True),
     cls_head=dict(
@@ -26,13 +22,13 @@ model = dict(
         spatial_type='avg',
         dropout_ratio=0.5,
         average_clips='prob'),
-    test_cfg=dict(max_testing_views=4),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
-        format_shape='NCTHW'))
+        format_shape='NCTHW'),
+    test_cfg=dict(max_testing_views=4))
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -59,7 +55,12 @@ train_pipeline = [
 ]
 val_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
@@ -68,7 +69,12 @@ val_pipeline = [
 ]
 test_pipeline = [
     dict(type='DecordInit'),
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=10, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=10,
+        test_mode=True),
     dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='ThreeCrop', crop_size=256),
@@ -80,18 +86,18 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=8,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
@@ -99,32 +105,52 @@ test_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='VideoDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_videos.txt',
-        data_prefix=dict(video='data/kinetics400/videos_val'),
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
         test_mode=True))
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
+# 0.x DistOptimizerHook(update_interval=8, use_fp16=True): mixed precision with
+# gradients accumulated over 8 iterations
 optim_wrapper = dict(
     type='AmpOptimWrapper',
-    optimizer=dict(type='AdamW', lr=0.001, betas=(0.9, 0.999), weight_decay=0.02),
-    paramwise_cfg=dict(
-        custom_keys=dict(
-            absolute_pos_embed=dict(decay_mult=0.0),
-            relative_position_bias_table=dict(decay_mult=0.0),
-            norm=dict(decay_mult=0.0),
-            backbone=dict(lr_mult=0.1))),
     accumulative_counts=8,
-    loss_scale='dynamic')
+    optimizer=dict(
+        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.02),
+    paramwise_cfg=dict(
+        custom_keys={
+            'absolute_pos_embed': dict(decay_mult=0.),
+            'relative_position_bias_table': dict(decay_mult=0.),
+            'norm': dict(decay_mult=0.),
+            'backbone': dict(lr_mult=0.1)
+        }))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=0.1, by_epoch=True, end=2.5, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', by_epoch=True, begin=2.5, end=30)
+    # linear warmup over the first 2.5 epochs, updated every iteration
+    dict(
+        type='LinearLR',
+        start_factor=0.1,
+        by_epoch=True,
+        begin=0,
+        end=2.5,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=27.5,
+        eta_min=0,
+        by_epoch=True,
+        begin=2.5,
+        end=30)
 ]
 
 # runtime settings
@@ -141,11 +167,10 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 load_from = None
 resume = False
-find_unused_parameters = False
 work_dir = './work_dirs/k400_swin_tiny_patch244_window877.py'
+find_unused_parameters = False

@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# tsm_r50_1x1x8_50e_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer2D',
@@ -21,12 +17,14 @@ model = dict(
         init_std=0.001,
         is_shift=True,
         average_clips='prob'),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False))
+        to_rgb=False,
+        format_shape='NCHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -52,47 +50,85 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=8,
+        test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
-test_pipeline = val_pipeline
+test_pipeline = [
+    dict(
+        type='SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=8,
+        test_mode=True),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(img=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=1,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(img=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(img=data_root_val),
+        pipeline=test_pipeline,
+        test_mode=True))
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=50, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=50, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
-    paramwise_cfg=dict(fc_lr5=True),
     constructor='TSMOptimWrapperConstructor',
+    paramwise_cfg=dict(fc_lr5=True),
+    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=20, norm_type=2))
-param_scheduler = [dict(type='MultiStepLR', milestones=[20, 40], gamma=0.1, by_epoch=True, end=50)]
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[20, 40],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=50)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -108,9 +144,8 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
 load_from = None
 resume = False

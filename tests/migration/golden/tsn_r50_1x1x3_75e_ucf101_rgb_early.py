@@ -1,11 +1,11 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# tsn_r50_1x1x3_75e_ucf101_rgb_early.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer2D',
-    backbone=dict(type='ResNet', pretrained='torchvision://resnet50', depth=50, norm_eval=False),
+    backbone=dict(
+        type='ResNet',
+        pretrained='torchvision://resnet50',
+        depth=50,
+        norm_eval=False),
     cls_head=dict(
         type='TSNHead',
         num_classes=101,
@@ -19,16 +19,19 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False))
+        to_rgb=False,
+        format_shape='NCHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
 data_root = 'data/ucf101/rawframes/'
 data_root_val = 'data/ucf101/rawframes/'
-split = 1
-ann_file_train = 'data/ucf101/ucf101_train_split_1_rawframes.txt'
-ann_file_val = 'data/ucf101/ucf101_val_split_1_rawframes.txt'
-ann_file_test = 'data/ucf101/ucf101_val_split_1_rawframes.txt'
+split = 1  # official train/test splits. valid numbers: 1, 2, 3
+ann_file_train = f'data/ucf101/ucf101_train_split_{split}_rawframes.txt'
+ann_file_val = f'data/ucf101/ucf101_val_split_{split}_rawframes.txt'
+ann_file_test = f'data/ucf101/ucf101_val_split_{split}_rawframes.txt'
 train_pipeline = [
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3),
     dict(type='RawFrameDecode'),
@@ -40,44 +43,64 @@ train_pipeline = [
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=3, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=1,
+        frame_interval=1,
+        num_clips=3,
+        test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
+# 0.x `sample_by_class=True, power=0.5` of the train dataset has no 1.x counterpart
 train_dataloader = dict(
     batch_size=32,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/ucf101/ucf101_train_split_1_rawframes.txt',
-        data_prefix=dict(img='data/ucf101/rawframes/'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(img=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=4,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/ucf101/ucf101_val_split_1_rawframes.txt',
-        data_prefix=dict(img='data/ucf101/rawframes/'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(img=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
+test_dataloader = val_dataloader
+
 val_evaluator = dict(
     type='AccMetric',
     metric_list=('top_k_accuracy', 'mean_class_accuracy'),
     metric_options=dict(top_k_accuracy=dict(topk=(1, 3, 5))))
+test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=75, val_begin=10, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=75, val_begin=10, val_interval=5)
 val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.00128, momentum=0.9, weight_decay=0.0005),
     clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [dict(type='MultiStepLR', milestones=[30, 60], gamma=0.1, by_epoch=True, end=75)]
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[30, 60],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=75)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -93,10 +116,10 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
+
+work_dir = f'./work_dirs/tsn_r50_1x1x3_75e_ucf101_split_{split}_rgb/'
 load_from = None
 resume = False
-work_dir = './work_dirs/tsn_r50_1x1x3_75e_ucf101_split_1_rgb/'

@@ -1,7 +1,3 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# tsn_r50_320p_1x1x3_110e_kinetics400_flow.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer2D',
@@ -20,8 +16,15 @@ model = dict(
         dropout_ratio=0.8,
         init_std=0.01,
         average_clips=None),
+    data_preprocessor=dict(
+        type='ActionDataPreprocessor',
+        # the 2 flow channels of each of the 5 stacked frames
+        mean=[128, 128, 128, 128, 128, 128, 128, 128, 128, 128],
+        std=[128, 128, 128, 128, 128, 128, 128, 128, 128, 128],
+        to_rgb=False,
+        format_shape='NCHW'),
     train_cfg=None,
-    data_preprocessor=dict(type='ActionDataPreprocessor', mean=[128, 128], std=[128, 128]))
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -37,15 +40,20 @@ train_pipeline = [
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='FormatShape', input_format='NCHW_Flow'),
     dict(type='PackActionInputs')
 ]
 val_pipeline = [
-    dict(type='SampleFrames', clip_len=5, frame_interval=1, num_clips=3, test_mode=True),
+    dict(
+        type='SampleFrames',
+        clip_len=5,
+        frame_interval=1,
+        num_clips=3,
+        test_mode=True),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='FormatShape', input_format='NCHW_Flow'),
     dict(type='PackActionInputs')
 ]
 train_dataloader = dict(
@@ -53,9 +61,9 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics_flow_train_list.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_train_320p'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(img=data_root),
         filename_tmpl='{}_{:05d}.jpg',
         modality='Flow',
         pipeline=train_pipeline))
@@ -64,26 +72,47 @@ val_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics_flow_val_list.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_val_320p'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(img=data_root_val),
         filename_tmpl='{}_{:05d}.jpg',
         modality='Flow',
         pipeline=val_pipeline,
         test_mode=True))
-test_dataloader = val_dataloader
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(img=data_root_val),
+        filename_tmpl='{}_{:05d}.jpg',
+        modality='Flow',
+        pipeline=val_pipeline,
+        test_mode=True))
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
 test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=110, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=110, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001875, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
-    dict(type='MultiStepLR', milestones=[70, 100], gamma=0.1, by_epoch=True, end=110)
+    dict(
+        type='MultiStepLR',
+        milestones=[70, 100],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=110)
 ]
 
 # runtime settings
@@ -100,10 +129,10 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
+
 load_from = None
 resume = False
 work_dir = './work_dirs/tsn_r50_320p_1x1x3_110e_kinetics400_flow/'

@@ -1,11 +1,11 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# tsn_r50_custom_hooks_1x1x3_50e_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer2D',
-    backbone=dict(type='ResNet', pretrained='torchvision://resnet50', depth=50, norm_eval=False),
+    backbone=dict(
+        type='ResNet',
+        pretrained='torchvision://resnet50',
+        depth=50,
+        norm_eval=False),
     cls_head=dict(
         type='TSNHead',
         num_classes=400,
@@ -15,12 +15,14 @@ model = dict(
         dropout_ratio=0.4,
         init_std=0.01,
         average_clips=None),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False))
+        to_rgb=False,
+        format_shape='NCHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -51,29 +53,47 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(img=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(img=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=50, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=50, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+# a learning rate computed from the batch size, as many papers' configs do
+num_gpus = 8
+base_lr = 0.01 * num_gpus * 32 / 256
 optim_wrapper = dict(
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
+    optimizer=dict(type='SGD', lr=base_lr, momentum=0.9, weight_decay=0.0001),
     clip_grad=dict(max_norm=40, norm_type=2))
-param_scheduler = [dict(type='MultiStepLR', milestones=[20, 40], gamma=0.1, by_epoch=True, end=50)]
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[20, 40],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=50)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -85,25 +105,27 @@ default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=1, save_best='auto'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
-custom_hooks = [
-    dict(type='MyFreezeBackboneHook', unfreeze_epoch=5, priority='LOW'),
-    dict(type='EMAHook', momentum=0.0002, interval=1),
-    dict(type='EmptyCacheHook', after_epoch=True),
-    dict(type='MyCsvLoggerHook', filename='metrics.csv')
-]
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
+
 load_from = None
 resume = False
-randomness = dict(seed=0, deterministic=True)
 custom_imports = dict(imports=['my_project.hooks'], allow_failed_imports=False)
-
-# other settings
-num_gpus = 8
-base_lr = 0.01
+custom_hooks = [
+    dict(type='MyFreezeBackboneHook', unfreeze_epoch=5, priority='LOW'),
+    # mmcv's EMAHook momentum is MMEngine's; 0.x `warm_up=100` has no 1.x counterpart
+    dict(
+        type='EMAHook',
+        ema_type='mmengine.ExponentialMovingAverage',
+        momentum=0.0002,
+        interval=1),
+    dict(type='EmptyCacheHook', after_epoch=True),
+    # a custom 0.x logger hook of log_config, kept as a custom hook
+    dict(type='MyCsvLoggerHook', filename='metrics.csv'),
+]
+randomness = dict(seed=0, deterministic=True)

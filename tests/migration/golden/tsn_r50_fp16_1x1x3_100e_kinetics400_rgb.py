@@ -1,11 +1,11 @@
-# 1.x config written by `reelkit migrate` from the MMAction2/MMGeneration 0.x config
-# tsn_r50_fp16_1x1x3_100e_kinetics400_rgb.py
-# The migration report lists every change and what to check.
-
 # model settings
 model = dict(
     type='Recognizer2D',
-    backbone=dict(type='ResNet', pretrained='torchvision://resnet50', depth=50, norm_eval=False),
+    backbone=dict(
+        type='ResNet',
+        pretrained='torchvision://resnet50',
+        depth=50,
+        norm_eval=False),
     cls_head=dict(
         type='TSNHead',
         num_classes=400,
@@ -15,12 +15,14 @@ model = dict(
         dropout_ratio=0.4,
         init_std=0.01,
         average_clips=None),
-    train_cfg=None,
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False))
+        to_rgb=False,
+        format_shape='NCHW'),
+    train_cfg=None,
+    test_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -51,31 +53,47 @@ train_dataloader = dict(
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_train_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_train'),
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(img=data_root),
         pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=32,
     num_workers=2,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type='RawframeDataset',
-        ann_file='data/kinetics400/kinetics400_val_list_rawframes.txt',
-        data_prefix=dict(img='data/kinetics400/rawframes_val'),
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(img=data_root_val),
         pipeline=val_pipeline,
         test_mode=True))
-val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy',))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', ))
+test_evaluator = val_evaluator
 
 # schedule settings
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=100, val_begin=1, val_interval=5)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=100, val_begin=1, val_interval=5)
 val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+
+# fp16 settings
 optim_wrapper = dict(
     type='AmpOptimWrapper',
+    loss_scale=512.,
     optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=0.0001),
-    clip_grad=dict(max_norm=40, norm_type=2),
-    loss_scale=512.0)
-param_scheduler = [dict(type='MultiStepLR', milestones=[40, 80], gamma=0.1, by_epoch=True, end=100)]
+    clip_grad=dict(max_norm=40, norm_type=2))
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[40, 80],
+        gamma=0.1,
+        by_epoch=True,
+        begin=0,
+        end=100)
+]
 
 # runtime settings
 default_scope = 'mmaction'
@@ -91,9 +109,10 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=True)
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+visualizer = dict(
+    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
 log_level = 'INFO'
+
+# resume a half-finished run, and keep training going with the best checkpoint kept
 load_from = 'work_dirs/tsn_r50_fp16_1x1x3_100e_kinetics400_rgb/epoch_40.pth'
 resume = True
