@@ -3,8 +3,10 @@
 0.x kept shared loader settings at the top of ``data`` (``videos_per_gpu``, ``workers_per_gpu``),
 per-split overrides in ``data.train_dataloader`` etc. and the datasets in ``data.train/val/test``.
 1.x gives every split a full dataloader dict with an explicit sampler: shuffling for training,
-an ``InfiniteSampler`` when training counts iterations.
+an ``InfiniteSampler`` when training counts iterations. Without ``data.test`` the test dataloader is
+the validation one (seed 000: ``test_dataloader = val_dataloader``).
 """
+import copy
 from typing import Any, Dict
 
 from .context import Migration, Rule, apply_rules, items_of, take_dict
@@ -78,6 +80,11 @@ def convert_data(m: Migration) -> None:
             m.record(SECTION, 'data.samples_per_gpu', f'{split}_dataloader.batch_size', None, None,
                      'None means no batching to the DataLoader; set the batch size', review=True)
         m.put(f'{split}_dataloader', {k: loader[k] for k in _ordered(loader)})
+    if 'val' in datasets and 'test' not in datasets:
+        m.put('test_dataloader', copy.deepcopy(m.get('val_dataloader')))
+        m.record(SECTION, 'data.val', 'test_dataloader', new_value='val_dataloader',
+                 note='the config has no data.test; 1.x tests on the validation data (test_dataloader = '
+                 'val_dataloader, as the migration guide writes it)')
     for name, value in (unknown.items() if not datasets else ()):
         m.drop(SECTION, f'data.{name}', value, 'the config has no data.train/val/test to carry it to', review=True)
     for split in SPLITS:

@@ -305,9 +305,11 @@ def _gen_best(m: Migration, best: Any, converted: List[Tuple[str, dict]]) -> Non
         keys.append(f'{prefix}/{result_key}')
         rules.append(rule)
     checkpoint = dict(save_best=keys if not isinstance(best, str) else keys[0],
-                      rule=rules if not isinstance(best, str) else rules[0],
-                      less_keys=[k for k, r in zip(keys, rules) if r == 'less'],
-                      greater_keys=[k for k, r in zip(keys, rules) if r == 'greater'])
+                      rule=rules if not isinstance(best, str) else rules[0])
+    for name, wanted in (('less_keys', 'less'), ('greater_keys', 'greater')):
+        named = [k for k, r in zip(keys, rules) if r == wanted]
+        if named:  # an empty list would replace the hook's own default keys
+            checkpoint[name] = named
     for name, value in checkpoint.items():
         m.put(f'default_hooks.checkpoint.{name}', value)
     m.record(SECTION, 'evaluation.best_metric', 'default_hooks.checkpoint.save_best', best, checkpoint['save_best'],

@@ -1,6 +1,7 @@
 """Which 1.x library a 0.x config migrates to: MMAction2 (``action``) or MMGeneration (``gen``).
 
-The two differ in a few names only (loops, visualizer, packing transform, data preprocessor),
+The two differ in a few names only (loops, visualizer, packing transform, data preprocessor,
+timer hook, log processor),
 which live in one :class:`Flavor` row each. :func:`detect_flavor` decides from markers that only
 MMGeneration 0.x configs have.
 """
@@ -19,6 +20,9 @@ class Flavor:
     visualizer: str
     data_preprocessor: str
     pack_inputs: str
+    # the timer of default_hooks and the log processor of the library's 1.x default runtime
+    timer_hook: str = 'IterTimerHook'
+    log_processor: str = 'LogProcessor'
     # 0.x logger hook -> 1.x visualization backend
     vis_backends: Dict[str, str] = field(default_factory=dict)
     # keys every dataloader gets (MMGeneration 1.x configs keep workers alive between epochs)
@@ -56,8 +60,11 @@ GEN = Flavor(
     val_loop='GenValLoop',
     test_loop='GenTestLoop',
     visualizer='GenVisualizer',
-    data_preprocessor='GenDataPreprocessor',
+    data_preprocessor='GANDataPreprocessor',
     pack_inputs='PackGenInputs',
+    # their ETA and progress count the batches of the generative val/test loops (seed 002, section 9)
+    timer_hook='GenIterTimerHook',
+    log_processor='GenLogProcessor',
     vis_backends={
         'TextLoggerHook': 'GenVisBackend',
         'TensorboardLoggerHook': 'TensorboardGenVisBackend',

@@ -7,6 +7,9 @@
   ``discriminator_steps = disc_steps // batch_accumulation_steps``, ``generator_steps = gen_steps``
   and ``accumulative_counts = batch_accumulation_steps`` on both optim wrappers.
 * ``use_ema`` and the ``ExponentialMovingAverageHook`` become ``model.ema_config``.
+* Progressive growing (PGGAN, StyleGAN v1): ``nkimgs_per_scale``/``transition_kimgs``/``interp_real`` move
+  into the model; ``optimizer_cfg`` and the per-scale learning rates become an optim wrapper built by
+  ``PGGANOptimWrapperConstructor``.
 * ``use_ddp_wrapper`` / ``find_unused_parameters`` / ``runner.is_dynamic_ddp`` become
   ``model_wrapper_cfg``; ``runner.fp16_loss_scaler`` becomes ``AmpOptimWrapper``.
 * ``VisualizeUnconditionalSamples`` / ``MMGenVisualizationHook`` become ``GenVisualizationHook``.
@@ -50,6 +53,12 @@ GAN_MODEL_ARGS = (
     Rule('gen_auxiliary_loss', None, '1.x models configure regularisers in loss_config; port it by hand',
          review=True),
 )
+
+# 0.x progressive-growing train_cfg keys that the 1.x model takes itself
+GROWING_MODEL_KEYS = ('nkimgs_per_scale', 'transition_kimgs', 'interp_real')
+# per network: the 0.x train_cfg keys of its base learning rate and of its per-scale learning rates
+GROWING_LRS = (('generator', 'g_lr_base', 'g_lr_schedule'), ('discriminator', 'd_lr_base', 'd_lr_schedule'))
+GROWING_CONSTRUCTOR = 'PGGANOptimWrapperConstructor'
 
 EMA_HOOK = 'ExponentialMovingAverageHook'
 EMA_HOOK_ARGS = (
@@ -130,6 +139,7 @@ def convert_gan_training(m: Migration) -> None:
     train_cfg = dict(train_cfg) if isinstance(train_cfg, dict) else {}
     _steps(m, train_cfg)
     _ema(m, train_cfg.pop('use_ema', MISSING))
+    _growing(m, train_cfg)
     for name, value in train_cfg.items():
         m.put(f'model.train_cfg.{name}', value)
         m.record(SECTION, f'train_cfg.{name}', f'model.train_cfg.{name}', value, value,
@@ -159,6 +169,50 @@ def _steps(m: Migration, cfg: dict) -> None:
         set_on_wrappers(m, 'accumulative_counts', accumulation)
         m.record('schedule', 'train_cfg.batch_accumulation_steps', 'optim_wrapper.<each module>.accumulative_counts',
                  accumulation, accumulation, 'the optim wrappers accumulate gradients in 1.x')
+
+
+def _growing(m: Migration, cfg: dict) -> None:
+    """Progressive growing: the schedule moves into the model, the per-scale optimizers into optim_wrapper."""
+    for name in GROWING_MODEL_KEYS:
+        if name in cfg:
+            value = cfg.pop(name)
+            m.put(f'model.{name}', value)
+            m.record(SECTION, f'train_cfg.{name}', f'model.{name}', value, value,
+                     'the 1.x progressive-growing model takes its growing schedule itself')
+    optimizers = cfg.pop('optimizer_cfg', MISSING)
+    lrs = {key: cfg.pop(key) for _, *keys in GROWING_LRS for key in keys if key in cfg}
+    reset = cfg.pop('reset_optim_for_new_scale', MISSING)
+    if optimizers is MISSING:
+        for key, value in dict(lrs, **({} if reset is MISSING else {'reset_optim_for_new_scale': reset})).items():
+            m.drop('schedule', f'train_cfg.{key}', value, 'no train_cfg.optimizer_cfg to apply it to', review=True)
+        return
+    optimizers = expect(optimizers, dict, 'train_cfg.optimizer_cfg')
+    wrapper: Dict[str, Any] = dict(constructor=GROWING_CONSTRUCTOR)
+    schedule = {}
+    for network, base_key, schedule_key in GROWING_LRS:
+        if network not in optimizers:
+            continue
+        optimizer = dict(expect(optimizers[network], dict, f'train_cfg.optimizer_cfg.{network}'))
+        if base_key in lrs:
+            optimizer['lr'] = lrs.pop(base_key)
+            m.record('schedule', f'train_cfg.{base_key}', f'optim_wrapper.{network}.optimizer.lr', optimizer['lr'],
+                     optimizer['lr'], 'the learning rate of the scales lr_schedule does not name')
+        wrapper[network] = dict(optimizer=optimizer)
+        if schedule_key in lrs:
+            schedule[network] = lrs.pop(schedule_key)
+    if schedule:
+        wrapper['lr_schedule'] = schedule
+    if reset is not MISSING:
+        wrapper['reset_optim_for_new_scale'] = reset
+    for key, value in lrs.items():
+        m.drop('schedule', f'train_cfg.{key}', value, 'train_cfg.optimizer_cfg has no optimizer for its network',
+               review=True)
+    if m.has('optim_wrapper'):
+        m.record('schedule', 'optimizer', 'optim_wrapper', m.get('optim_wrapper'), wrapper,
+                 '0.x progressive growing built its optimizers from train_cfg.optimizer_cfg', review=True)
+    m.put('optim_wrapper', wrapper)
+    m.record('schedule', 'train_cfg.optimizer_cfg', 'optim_wrapper', optimizers, wrapper,
+             'one optimizer per network and scale, built by the progressive-growing constructor')
 
 
 def _ema(m: Migration, use_ema: Any) -> None:

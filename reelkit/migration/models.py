@@ -24,7 +24,9 @@ MODEL_MOVES = (
 )
 
 # FormatShape input_format -> ActionDataPreprocessor format_shape (None: its default, NCHW).
-FORMAT_SHAPES = {'NCHW': None, 'NCTHW': 'NCTHW', 'NCTHW_Heatmap': 'NCTHW'}
+FORMAT_SHAPES = {'NCHW': None, 'NCHW_Flow': None, 'NCTHW': 'NCTHW', 'NCTHW_Heatmap': 'NCTHW'}
+# Stacks each frame's channels along the channel axis: (crops x clips, clip_len x C, H, W).
+STACKED_FORMATS = ('NCHW_Flow', )
 
 # The order data preprocessor keys are written in.
 PREPROCESSOR_KEY_ORDER = ('type', 'mean', 'std', 'to_rgb', 'bgr_to_rgb', 'format_shape', 'blending')
@@ -80,6 +82,8 @@ def add_data_preprocessor(m: Migration) -> None:
     img_norm_cfg = m.take('img_norm_cfg')
     normalize = _chosen_normalize(m, img_norm_cfg)
     format_shape = _chosen_format_shape(m) if m.flavor.name == 'action' else None
+    if normalize and m.flavor.name == 'action':
+        normalize = _per_stacked_channel(m, normalize)
     model = m.get('model')
     wanted = normalize is not None or format_shape is not None or m.flavor.name == 'gen'
     if not isinstance(model, dict) or not wanted:
@@ -126,6 +130,31 @@ def _chosen_format_shape(m: Migration) -> Optional[str]:
     formats = [(key, {'format_shape': FORMAT_SHAPES.get(value)}) for key, value in found]
     chosen = _pick_train(m, formats, 'FormatShape')
     return None if chosen is None else chosen['format_shape']
+
+
+def _per_stacked_channel(m: Migration, normalize: dict) -> dict:
+    """0.x normalised each flow frame (x, y) before ``NCHW_Flow`` stacked ``clip_len`` of them as channels;
+    the 1.x preprocessor normalises the stacked channels, so mean and std repeat once per frame."""
+    input_format = _train_fact(m.facts.get('input_format', []))
+    if input_format not in STACKED_FORMATS or not all(isinstance(normalize.get(k), (list, tuple))
+                                                      for k in ('mean', 'std')):
+        return normalize
+    clip_len = _train_fact(m.facts.get('clip_len', []))
+    if not isinstance(clip_len, int) or isinstance(clip_len, bool) or clip_len < 1:
+        m.record(SECTION, None, 'model.data_preprocessor', new_value=normalize,
+                 note=f'{input_format} stacks clip_len frames as channels, but the training pipeline has no '
+                 'SampleFrames clip_len; repeat mean and std once per frame', review=True)
+        return normalize
+    stacked = dict(normalize, **{k: list(normalize[k]) * clip_len for k in ('mean', 'std')})
+    m.record(SECTION, None, 'model.data_preprocessor', normalize, stacked,
+             f'{input_format} stacks clip_len={clip_len} frames as channels; mean and std repeat once per frame')
+    return stacked
+
+
+def _train_fact(found: List[Tuple[str, Any]]) -> Any:
+    """The value the training pipeline noted (the first one when no key says train), or None."""
+    train = [value for key, value in found if 'train' in key]
+    return (train or [value for _, value in found] or [None])[0]
 
 
 def _pick_train(m: Migration, found: List[Tuple[str, dict]], what: str) -> Optional[dict]:

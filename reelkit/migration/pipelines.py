@@ -55,9 +55,6 @@ NORMALIZE_ARGS = {
     'gen': _NORMALIZE_COMMON + (Rule('to_rgb', 'bgr_to_rgb', 'both convert BGR images to RGB'), ),
 }
 
-# 0.x FormatShape input formats 1.x dropped; the dict value is the 1.x format.
-INPUT_FORMATS = {'NCHW_Flow': 'NCHW'}
-
 # Keys of GAN pipelines renamed in MMGeneration 1.x.
 GEN_KEY_RENAMES = {'real_img': 'img', 'real_img_path': 'img_path'}
 GEN_KEY_ARGS = ('key', 'keys', 'meta_keys')
@@ -66,6 +63,8 @@ GEN_KEY_ARGS = ('key', 'keys', 'meta_keys')
 PACK_ACTION_KEYS = ('imgs', 'img', 'label', 'gt_bboxes', 'gt_labels', 'proposals', 'heatmap_imgs',
                     'keypoint', 'audios', 'text')
 PACK_ACTION_META_KEYS = ('img_shape', 'img_key', 'video_id', 'timestamp')
+# Collected keys PackGenInputs puts into the data sample rather than the image inputs.
+PACK_GEN_DATA_KEYS = ('gt_label', )
 LOCALIZATION_INPUT = 'raw_feature'
 
 
@@ -133,7 +132,7 @@ def _pack(m: Migration, transform: dict, key: str) -> dict:
     if LOCALIZATION_INPUT in keys:
         packed = _pack_localization(keys, meta_keys)
     elif m.flavor.name == 'gen':
-        packed = dict(type=m.flavor.pack_inputs, keys=keys, **({} if meta_keys is None else dict(meta_keys=meta_keys)))
+        packed = _pack_gen(m, keys, meta_keys, key)
     else:
         packed = _pack_action(m, keys, meta_keys, key)
     packed.update(args)  # unknown Collect arguments, already flagged by apply_rules
@@ -145,6 +144,18 @@ def _pack_localization(keys: List[str], meta_keys: Optional[List[str]]) -> dict:
     packed = dict(type='PackLocalizationInputs', keys=tuple(k for k in keys if k != LOCALIZATION_INPUT))
     if meta_keys is not None:
         packed['meta_keys'] = tuple(meta_keys)
+    return packed
+
+
+def _pack_gen(m: Migration, keys: List[str], meta_keys: Optional[List[str]], key: str) -> dict:
+    """``keys`` of PackGenInputs are images; the class label is packed into the data sample by itself."""
+    images = [k for k in keys if k not in PACK_GEN_DATA_KEYS]
+    if len(images) != len(keys):
+        m.record(SECTION, f'{key}.keys', f'{key}.keys', keys, images,
+                 'PackGenInputs packs gt_label into the data sample itself; its keys are the images')
+    packed = dict(type=m.flavor.pack_inputs, keys=images)
+    if meta_keys is not None:
+        packed['meta_keys'] = meta_keys
     return packed
 
 
@@ -175,12 +186,14 @@ def _normalize(m: Migration, transform: dict, key: str) -> None:
 
 
 def _format_shape(m: Migration, transform: dict, key: str) -> dict:
-    old = transform.get('input_format')
-    if isinstance(old, str) and old in INPUT_FORMATS:
-        transform['input_format'] = INPUT_FORMATS[old]
-        m.record(SECTION, f'{key}.input_format', f'{key}.input_format', old, transform['input_format'],
-                 "1.x formats flow with 'NCHW' (the dataset's modality says Flow)", review=True)
+    """Kept as it is (reelkit's FormatShape still stacks flow as ``NCHW_Flow``); noted for the preprocessor."""
     m.facts.setdefault('input_format', []).append((key, transform.get('input_format')))
+    return transform
+
+
+def _sample_frames(m: Migration, transform: dict, key: str) -> dict:
+    """Kept as it is; its ``clip_len`` is noted (a flow clip stacks ``clip_len`` x/y frame pairs as channels)."""
+    m.facts.setdefault('clip_len', []).append((key, transform.get('clip_len', 1)))
     return transform
 
 
@@ -196,5 +209,6 @@ SPECIAL_TRANSFORMS: Dict[str, Callable[[Migration, dict, str], Optional[dict]]] 
     'Collect': _pack,
     'Normalize': _normalize,
     'FormatShape': _format_shape,
+    'SampleFrames': _sample_frames,
     'Rename': _rename,
 }

@@ -121,6 +121,13 @@ MMENGINE_HOOKS = {
     'SyncBuffersHook': (),
 }
 HOOK_COMMON_ARGS = (Rule('priority', 'priority'), )
+# Arguments the 1.x hook needs to do what the mmcv hook did: (value, why).
+MMENGINE_HOOK_ADDS = {
+    # mmcv's momentum is the weight of the new value, MMEngine's convention; under reelkit's scope the bare
+    # name is the MMGeneration-convention average (momentum in (0.5, 1)), which refuses it
+    'EMAHook': {'ema_type': ('mmengine.ExponentialMovingAverage',
+                             "mmcv's EMAHook momentum is MMEngine's (the weight of the new value)")},
+}
 
 
 # ------------------------------------------------------------------------------ loops
@@ -295,13 +302,21 @@ def convert_custom_hooks(m: Migration) -> None:
         if htype in GAN_HOOKS:
             converted.append(GAN_HOOKS[htype](m, hook, key))
         elif htype in MMENGINE_HOOKS:
-            args = {k: v for k, v in hook.items() if k != 'type'}
-            converted.append(apply_rules(m, SECTION, args, MMENGINE_HOOKS[htype] + HOOK_COMMON_ARGS, key,
-                                         dict(type=htype), key))
+            converted.append(_mmengine_hook(m, hook, htype, key))
         else:
             converted.append(hook)
             m.record(SECTION, key, key, hook, hook, 'a custom hook; carried over, check it exists in 1.x', review=True)
     m.put('custom_hooks', converted)
+
+
+def _mmengine_hook(m: Migration, hook: dict, htype: str, key: str) -> dict:
+    new = dict(type=htype)
+    for name, (value, note) in MMENGINE_HOOK_ADDS.get(htype, {}).items():
+        if name not in hook:
+            new[name] = value
+            m.record(SECTION, None, f'{key}.{name}', new_value=value, note=note)
+    args = {k: v for k, v in hook.items() if k != 'type'}
+    return apply_rules(m, SECTION, args, MMENGINE_HOOKS[htype] + HOOK_COMMON_ARGS, key, new, key)
 
 
 # ------------------------------------------------------------------------------ environment
@@ -340,6 +355,13 @@ def _ordered(cfg: dict, order: tuple) -> list:
     return [k for k in order if k in cfg] + [k for k in cfg if k not in order]
 
 
+def _default_hook(flavor: Flavor, name: str) -> dict:
+    hook = dict(DEFAULT_HOOKS[name])
+    if name == 'timer':
+        hook['type'] = flavor.timer_hook
+    return hook
+
+
 def add_runtime_defaults(m: Migration) -> None:
     """What the 1.x ``default_runtime.py`` sets, where the 0.x config said nothing."""
     added = []
@@ -355,13 +377,13 @@ def add_runtime_defaults(m: Migration) -> None:
             continue
         if not isinstance(hook, dict):
             added.append(f'default_hooks.{name}')
-        hooks[name] = dict(DEFAULT_HOOKS[name], **(hook if isinstance(hook, dict) else {}))
+        hooks[name] = dict(_default_hook(m.flavor, name), **(hook if isinstance(hook, dict) else {}))
     m.cfg['default_hooks'] = {k: _ordered_hook(hooks[k]) for k in _ordered(hooks, tuple(DEFAULT_HOOKS))}
     for key, value in ENV_DEFAULTS.items():
         if m.setdefault(f'env_cfg.{key}', value):
             added.append(f'env_cfg.{key}')
     m.cfg['env_cfg'] = {k: m.cfg['env_cfg'][k] for k in _ordered(m.cfg['env_cfg'], tuple(ENV_DEFAULTS))}
-    if m.setdefault('log_processor', dict(type='LogProcessor', by_epoch=m.length.by_epoch)):
+    if m.setdefault('log_processor', dict(type=m.flavor.log_processor, by_epoch=m.length.by_epoch)):
         added.append('log_processor')
     if added:
         m.record(SECTION, None, ', '.join(added), note=f'defaults of the {m.flavor.default_scope} 1.x runtime, '

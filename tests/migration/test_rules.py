@@ -1,6 +1,7 @@
 """Every row of every migration table, one parametrized test per table: a minimal 0.x config that uses
 the row, and what the row promises in the 1.x config (or in the report, for keys 1.x drops)."""
 import pytest
+import torch
 
 from mig_helpers import dig, migrate_dict
 
@@ -80,10 +81,19 @@ def test_load_image_io_backend_row(value, expected):
     assert pipeline == [dict(type='LoadImageFromFile', key='img', **expected)]
 
 
-@pytest.mark.parametrize('old, new', sorted(pipelines.INPUT_FORMATS.items()))
-def test_input_formats_1x_dropped(old, new):
-    pipeline, _ = _migrated_pipeline([dict(type='FormatShape', input_format=old)])
-    assert pipeline == [dict(type='FormatShape', input_format=new)]
+def test_flow_keeps_its_input_format_and_normalises_every_stacked_frame():
+    flow = [dict(type='SampleFrames', clip_len=5, num_clips=3), dict(type='Normalize', mean=[128, 127], std=[1, 2]),
+            dict(type='FormatShape', input_format='NCHW_Flow')]
+    pipeline, cfg = _migrated_pipeline(flow, model=dict(MODEL))
+    assert pipeline == [flow[0], flow[2]]
+    assert cfg['model']['data_preprocessor'] == dict(type='ActionDataPreprocessor', mean=[128, 127] * 5,
+                                                     std=[1, 2] * 5)
+
+
+def test_gan_class_labels_are_packed_into_the_data_sample_not_as_images():
+    pipeline, _ = _migrated_pipeline([dict(type='Collect', keys=['real_img', 'gt_label'], meta_keys=['real_img_path'])],
+                                     use_ddp_wrapper=True)
+    assert pipeline == [dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])]
 
 
 def test_rename_of_imgs_to_img_leaves_the_pipeline_and_other_renames_stay_flagged():
@@ -183,6 +193,13 @@ def test_dataset_argument_rows(dataset_type, rule):
     dataset = cfg['train_dataloader']['dataset']['dataset']
     assert rule.old not in dataset
     assert rule.new is None or dataset[rule.new] == 'x'
+
+
+def test_without_a_test_split_the_test_dataloader_is_the_val_one():
+    cfg = migrate_dict(dict(_with_data(val=dict(VIDEO)), evaluation=dict(metrics=['top_k_accuracy']),
+                            total_epochs=1))
+    assert cfg['test_dataloader'] == cfg['val_dataloader']
+    assert cfg['test_evaluator'] == cfg['val_evaluator'] and cfg['test_cfg'] == dict(type='TestLoop')
 
 
 def test_evaluation_datasets_get_test_mode():
@@ -431,14 +448,33 @@ def test_mmengine_hook_rows(hook_type):
     rules = runtime.MMENGINE_HOOKS[hook_type]
     hook = dict(type=hook_type, priority='LOW', **{r.old: 1 for r in rules})
     converted, = migrate_dict(dict(custom_hooks=[hook], lr_config=None))['custom_hooks']
-    assert converted == dict(type=hook_type, priority='LOW', **{r.new: 1 for r in rules if r.new})
+    added = {name: value for name, (value, _note) in runtime.MMENGINE_HOOK_ADDS.get(hook_type, {}).items()}
+    assert converted == dict(type=hook_type, priority='LOW', **added, **{r.new: 1 for r in rules if r.new})
+
+
+def test_mmcv_ema_hook_averages_with_mmengines_momentum_convention():
+    from mmengine.model import ExponentialMovingAverage
+    from reelkit.registry import MODELS
+    hook, = migrate_dict(dict(custom_hooks=[dict(type='EMAHook', momentum=0.0002)], lr_config=None))['custom_hooks']
+    average = MODELS.build(dict(type=hook['ema_type'], model=torch.nn.Linear(1, 1), momentum=hook['momentum']))
+    assert type(average) is ExponentialMovingAverage and average.momentum == 0.0002
 
 
 def test_default_hooks_rows_fill_what_0x_did_not_say():
     for flavor, extra in ((ACTION, {}), (GEN, dict(use_ddp_wrapper=True))):
-        hooks = migrate_dict(dict(lr_config=None, **extra))['default_hooks']
-        assert {name: hooks[name]['type'] for name in flavor.default_hooks} == \
-            {name: runtime.DEFAULT_HOOKS[name]['type'] for name in flavor.default_hooks}
+        cfg = migrate_dict(dict(lr_config=None, **extra))
+        hooks = cfg['default_hooks']
+        expected = {name: runtime.DEFAULT_HOOKS[name]['type'] for name in flavor.default_hooks}
+        expected['timer'] = flavor.timer_hook
+        assert {name: hooks[name]['type'] for name in flavor.default_hooks} == expected
+        assert cfg['log_processor']['type'] == flavor.log_processor
+
+
+def test_gan_runtime_counts_the_generative_loops():
+    cfg = migrate_dict(dict(use_ddp_wrapper=True, lr_config=None))
+    assert cfg['default_hooks']['timer'] == dict(type='GenIterTimerHook')
+    assert cfg['log_processor'] == dict(type='GenLogProcessor', by_epoch=False)
+    assert cfg['model_wrapper_cfg']['type'] == 'MMSeparateDistributedDataParallel'
 
 
 def test_no_checkpoints_in_0x_means_none_in_1x_even_with_evaluation():
@@ -492,6 +528,33 @@ def test_ema_hook_rows(rule):
     ema = cfg['model']['ema_config']
     assert ema['type'] in gan.EMA_TYPES.values() and not cfg.get('custom_hooks')
     assert rule.new is None or ema[rule.new] == 0.5
+
+
+def test_progressive_growing_schedule_moves_into_the_model_and_its_optimizers_into_the_wrapper():
+    adam = dict(type='Adam', lr=0.001, betas=(0., 0.99))
+    result = migrate_config(dict(
+        model=dict(type='ProgressiveGrowingGAN', generator=dict(type='PGGANGenerator'), discriminator=dict(type='D')),
+        optimizer=None,
+        train_cfg=dict(use_ema=True, nkimgs_per_scale={'4': 600, '8': 1200}, transition_kimgs=600, interp_real=dict(),
+                       optimizer_cfg=dict(generator=adam, discriminator=adam), g_lr_base=0.002, d_lr_base=0.001,
+                       g_lr_schedule={'8': 0.0015}, d_lr_schedule={'8': 0.0015}, reset_optim_for_new_scale=False)))
+    cfg = result.config.to_dict()
+    assert {k: cfg['model'][k] for k in gan.GROWING_MODEL_KEYS} == dict(
+        nkimgs_per_scale={'4': 600, '8': 1200}, transition_kimgs=600, interp_real=dict())
+    assert 'train_cfg' not in cfg['model']
+    assert cfg['optim_wrapper'] == dict(
+        constructor=gan.GROWING_CONSTRUCTOR, generator=dict(optimizer=dict(adam, lr=0.002)),
+        discriminator=dict(optimizer=adam), lr_schedule=dict(generator={'8': 0.0015}, discriminator={'8': 0.0015}),
+        reset_optim_for_new_scale=False)
+    moved = ('train_cfg.optimizer_cfg', 'train_cfg.g_lr_base', 'train_cfg.nkimgs_per_scale')
+    assert {c.old_key for c in result.report.changes if not c.needs_review} >= set(moved)
+
+
+def test_progressive_growing_lrs_without_optimizers_are_dropped_and_flagged():
+    result = migrate_config(dict(model=dict(type='ProgressiveGrowingGAN', generator=dict(type='PGGANGenerator')),
+                                 train_cfg=dict(g_lr_base=0.002)))
+    assert 'optim_wrapper' not in result.config
+    assert any(c.old_key == 'train_cfg.g_lr_base' and c.needs_review for c in result.report.changes)
 
 
 @pytest.mark.parametrize('hook_type', sorted(gan.VIS_HOOKS))

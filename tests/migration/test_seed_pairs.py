@@ -459,8 +459,6 @@ optim_wrapper = dict(
         accumulative_counts=8,
         optimizer=dict(type='Adam', lr=0.0004, betas=(0.0, 0.999), eps=1e-6)))''',
         corrections={
-            'model.data_preprocessor.type': ('GenDataPreprocessor', 'MMGeneration 1.x renamed GANDataPreprocessor '
-                                             'to GenDataPreprocessor, the name reelkit configs use'),
             'model.ema_config': ({'type': 'ExponentialMovingAverage'},
                                  'the 0.x train_cfg sets use_ema=True; the guide leaves the average out'),
         }),
@@ -613,7 +611,7 @@ model = dict(data_preprocessor=dict(
     mean=[127.5, 127.5, 127.5], std=[127.5, 127.5, 127.5], bgr_to_rgb=False))''',
         compare=('dataset_type', 'train_pipeline', 'val_pipeline', 'model.data_preprocessor'),
         corrections={'model.data_preprocessor.type': (
-            'GenDataPreprocessor', '1.x builds the preprocessor from the registry, which needs a type')}),
+            'GANDataPreprocessor', '1.x builds the preprocessor from the registry, which needs a type')}),
     '002-default_hooks': SeedPair(
         context="runner = dict(type='DynamicIterBasedRunner')\ntotal_iters = 100000",
         before="log_config = dict(interval=100, hooks=[dict(type='TextLoggerHook')])",
@@ -623,9 +621,7 @@ default_hooks = dict(
     timer=dict(type='GenIterTimerHook'),
     # print log every 100 iterations.
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False))''',
-        compare=('default_hooks.timer', 'default_hooks.logger'),
-        corrections={'default_hooks.timer.type': (
-            'IterTimerHook', "MMEngine's timer; GenIterTimerHook only adds per-image timing to it")}),
+        compare=('default_hooks.timer', 'default_hooks.logger')),
     '002-log_config': SeedPair(
         before='''
 log_config = dict(

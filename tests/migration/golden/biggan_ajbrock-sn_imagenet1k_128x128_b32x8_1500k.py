@@ -120,8 +120,10 @@ optim_wrapper = dict(
 # runtime settings
 default_scope = 'mmgen'
 default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook',
         interval=5000,
@@ -129,9 +131,9 @@ default_hooks = dict(
         max_keep_ckpts=10,
         less_keys=['FID-Full-50k/fid'],
         greater_keys=['IS-50k/is'],
-        save_optimizer=True,
         save_best=['FID-Full-50k/fid', 'IS-50k/is'],
-        rule=['less', 'greater']))
+        rule=['less', 'greater']),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
     dict(
         type='GenVisualizationHook',
@@ -149,6 +151,17 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False
+
+# the metrics of the 0.x evaluation script, carried over as a plain variable
+metrics = dict(
+    fid50k=dict(
+        type='FID',
+        num_images=50000,
+        inception_pkl='work_dirs/inception_pkl/imagenet.pkl',
+        bgr2rgb=True,
+        inception_args=dict(type='StyleGAN')),
+    is50k=dict(type='IS', num_images=50000))

@@ -73,6 +73,7 @@ val_dataloader = dict(
         data_root=None,
         pipeline=val_pipeline,
         test_mode=True))
+test_dataloader = val_dataloader
 
 val_evaluator = dict(
     type='GenEvaluator',
@@ -102,26 +103,28 @@ optim_wrapper = dict(
     generator=dict(
         type='AmpOptimWrapper',
         loss_scale=dict(init_scale=512),
-        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999))),
+        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999), eps=1e-6)),
     discriminator=dict(
         type='AmpOptimWrapper',
         loss_scale=dict(init_scale=512),
-        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999))))
+        optimizer=dict(type='Adam', lr=0.0002, betas=(0.0, 0.999), eps=1e-6)))
 
 # runtime settings
 default_scope = 'mmgen'
 default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook',
         interval=5000,
         by_epoch=False,
         max_keep_ckpts=20,
         less_keys=['FID-Full-50k/fid'],
-        save_optimizer=True,
         save_best='FID-Full-50k/fid',
-        rule='less'))
+        rule='less'),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
     dict(
         type='GenVisualizationHook',
@@ -139,6 +142,7 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -23,29 +23,26 @@ test_pipeline = [
     dict(type='LoadLocalizationFeature'),
     dict(
         type='PackLocalizationInputs',
-        meta_keys=[
-            'video_name', 'duration_second', 'duration_frame', 'annotations',
-            'feature_frame'
-        ]),
+        keys=(),
+        meta_keys=('video_name', 'duration_second', 'duration_frame',
+                   'annotations', 'feature_frame')),
 ]
 train_pipeline = [
     dict(type='LoadLocalizationFeature'),
     dict(type='GenerateLocalizationLabels'),
     dict(
         type='PackLocalizationInputs',
-        keys=['gt_bbox'],
-        meta_keys=['video_name']),
+        keys=('gt_bbox', ),
+        meta_keys=('video_name', )),
 ]
 val_pipeline = [
     dict(type='LoadLocalizationFeature'),
     dict(type='GenerateLocalizationLabels'),
     dict(
         type='PackLocalizationInputs',
-        keys=['gt_bbox'],
-        meta_keys=[
-            'video_name', 'duration_second', 'duration_frame', 'annotations',
-            'feature_frame'
-        ]),
+        keys=('gt_bbox', ),
+        meta_keys=('video_name', 'duration_second', 'duration_frame',
+                   'annotations', 'feature_frame')),
 ]
 train_dataloader = dict(
     batch_size=8,
@@ -94,7 +91,7 @@ test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='Adam', lr=0.001, weight_decay=0.0001))
 param_scheduler = [
-    dict(type='StepLR', step_size=7, gamma=0.1, by_epoch=True, begin=0, end=9)
+    dict(type='StepLR', step_size=7, gamma=0.1, by_epoch=True, end=9)
 ]
 
 # runtime settings
@@ -115,8 +112,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

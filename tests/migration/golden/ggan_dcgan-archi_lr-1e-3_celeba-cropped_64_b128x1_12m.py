@@ -8,7 +8,7 @@ model = dict(
     generator=dict(type='DCGANGenerator', output_scale=64, base_channels=1024),
     discriminator=dict(type='DCGANDiscriminator', input_scale=64, output_scale=4, out_channels=1),
     data_preprocessor=dict(
-        type='GenDataPreprocessor',
+        type='GANDataPreprocessor',
         mean=[127.5, 127.5, 127.5],
         std=[127.5, 127.5, 127.5],
         bgr_to_rgb=False),
@@ -47,7 +47,7 @@ optim_wrapper = dict(
 default_scope = 'mmgen'
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=10000, by_epoch=False, max_keep_ckpts=20),
@@ -63,7 +63,7 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 vis_backends = [dict(type='GenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

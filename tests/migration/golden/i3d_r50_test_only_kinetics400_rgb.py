@@ -28,8 +28,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
         format_shape='NCTHW'),
-    train_cfg=None,
-    test_cfg=None)
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -59,12 +58,27 @@ test_dataloader = dict(
         data_prefix=dict(video=data_root_val),
         pipeline=test_pipeline,
         test_mode=True))
-test_evaluator = dict(type='AccMetric')
+# 0.x datasets evaluated top_k_accuracy when no metric was named
+test_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy', ))
 test_cfg = dict(type='TestLoop')
 
-# runtime settings
+# runtime settings (those of the 1.x default runtime)
 default_scope = 'mmaction'
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook'),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', interval=1),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
+log_level = 'INFO'
+load_from = None
+resume = False

@@ -27,8 +27,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
         format_shape='NCTHW'),
-    train_cfg=None,
-    test_cfg=None)
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -131,7 +130,6 @@ param_scheduler = [
         step_size=40,
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=100),
     # 0.x momentum_config: mmcv's step momentum decays by 0.5 by default
     dict(
@@ -139,7 +137,6 @@ param_scheduler = [
         milestones=[60, 90],
         gamma=0.5,
         by_epoch=True,
-        begin=0,
         end=100)
 ]
 
@@ -157,8 +154,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

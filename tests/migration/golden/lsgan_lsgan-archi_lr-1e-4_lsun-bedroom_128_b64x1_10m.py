@@ -8,7 +8,7 @@ model = dict(
     generator=dict(type='LSGANGenerator', output_scale=128, base_channels=256, noise_size=1024),
     discriminator=dict(type='LSGANDiscriminator', input_scale=128, base_channels=64),
     data_preprocessor=dict(
-        type='GenDataPreprocessor',
+        type='GANDataPreprocessor',
         mean=[127.5, 127.5, 127.5],
         std=[127.5, 127.5, 127.5],
         bgr_to_rgb=False),
@@ -53,7 +53,7 @@ param_scheduler = dict(
 default_scope = 'mmgen'
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=10000, by_epoch=False, max_keep_ckpts=20),
@@ -69,7 +69,7 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 vis_backends = [dict(type='GenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

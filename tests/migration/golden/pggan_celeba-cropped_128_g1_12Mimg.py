@@ -51,7 +51,7 @@ train_dataloader = dict(
         len_per_stage=300000))
 
 # schedule settings
-train_cfg = dict(by_epoch=False, max_iters=280000)
+train_cfg = dict(by_epoch=False, max_iters=280000, val_begin=1, val_interval=1)
 
 optim_wrapper = dict(
     constructor='PGGANOptimWrapperConstructor',
@@ -63,21 +63,23 @@ optim_wrapper = dict(
 # runtime settings
 default_scope = 'mmgen'
 default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
     timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
         type='CheckpointHook',
         interval=5000,
         by_epoch=False,
-        max_keep_ckpts=20,
-        save_optimizer=True))
+        max_keep_ckpts=20),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
     dict(
         type='GenVisualizationHook',
         interval=5000,
         fixed_input=True,
         vis_kwargs_list=dict(type='GAN', name='fake_img')),
-    dict(type='PGGANFetchDataHook')
+    dict(type='PGGANFetchDataHook', interval=1)
 ]
 vis_backends = [dict(type='GenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
@@ -89,6 +91,7 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=True)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -30,8 +30,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
         format_shape='NCTHW'),
-    train_cfg=None,
-    test_cfg=None)
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -129,13 +128,10 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=40, norm_type=2))
 param_scheduler = [
     # constant warmup over the first 1000 iterations
-    dict(type='ConstantLR', factor=0.25, by_epoch=False, begin=0, end=1000),
+    dict(type='ConstantLR', factor=0.25, by_epoch=False, end=1000),
     dict(
         type='CosineAnnealingLR',
-        T_max=180,
-        eta_min=0,
         by_epoch=True,
-        begin=0,
         end=180)
 ]
 
@@ -153,8 +149,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

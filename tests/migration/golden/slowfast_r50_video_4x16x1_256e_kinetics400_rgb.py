@@ -41,8 +41,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
         format_shape='NCTHW'),
-    train_cfg=None,
-    test_cfg=None)
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -144,14 +143,11 @@ param_scheduler = [
         type='LinearLR',
         start_factor=0.1,
         by_epoch=True,
-        begin=0,
         end=34,
         convert_to_iter_based=True),
     # main learning rate schedule, after the warmup
     dict(
         type='CosineAnnealingLR',
-        T_max=222,
-        eta_min=0,
         by_epoch=True,
         begin=34,
         end=256)
@@ -172,8 +168,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

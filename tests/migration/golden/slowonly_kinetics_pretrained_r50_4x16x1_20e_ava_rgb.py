@@ -46,7 +46,8 @@ model = dict(
                 add_gt_as_proposals=True),
             pos_weight=1.0,
             debug=False)),
-    test_cfg=dict(rcnn=dict(action_thr=0.002)))
+    # the action threshold moved to AVAMetric
+    test_cfg=dict(rcnn=None))
 
 # dataset settings
 dataset_type = 'AVADataset'
@@ -72,7 +73,10 @@ train_pipeline = [
     dict(type='RandomCrop', size=256),
     dict(type='Flip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(type='PackActionInputs')
+    dict(
+        type='PackActionInputs',
+        meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp', 'scores',
+                   'entity_ids'))
 ]
 # The testing is w/o. any cropping / flipping
 val_pipeline = [
@@ -81,7 +85,9 @@ val_pipeline = [
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='FormatShape', input_format='NCTHW', collapse=True),
-    dict(type='PackActionInputs')
+    dict(
+        type='PackActionInputs',
+        meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp', 'scores'))
 ]
 
 train_dataloader = dict(
@@ -117,7 +123,8 @@ val_evaluator = dict(
     type='AVAMetric',
     ann_file=ann_file_val,
     label_file=label_file,
-    exclude_file=exclude_file_val)
+    exclude_file=exclude_file_val,
+    action_thr=0.002)
 test_evaluator = val_evaluator
 
 # schedule settings
@@ -135,7 +142,6 @@ param_scheduler = [
         type='LinearLR',
         start_factor=0.1,
         by_epoch=True,
-        begin=0,
         end=5,
         convert_to_iter_based=True),
     dict(
@@ -143,7 +149,6 @@ param_scheduler = [
         milestones=[10, 15],
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=20)
 ]
 
@@ -154,15 +159,16 @@ default_hooks = dict(
     timer=dict(type='IterTimerHook'),
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
-    checkpoint=dict(type='CheckpointHook', interval=1, save_best='mAP/frameAP'),
+    checkpoint=dict(type='CheckpointHook', interval=1, save_best='mAP@0.5IOU'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
 env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 work_dir = ('./work_dirs/ava/'
             'slowonly_kinetics_pretrained_r50_4x16x1_20e_ava_rgb')

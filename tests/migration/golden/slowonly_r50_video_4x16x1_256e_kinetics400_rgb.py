@@ -24,8 +24,7 @@ model = dict(
         std=[58.395, 57.12, 57.375],
         to_rgb=False,
         format_shape='NCTHW'),
-    train_cfg=None,
-    test_cfg=None)
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'VideoDataset'
@@ -119,10 +118,7 @@ optim_wrapper = dict(
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
-        T_max=256,
-        eta_min=0,
         by_epoch=True,
-        begin=0,
         end=256)
 ]
 
@@ -140,12 +136,12 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer',
-    vis_backends=[
-        dict(type='LocalVisBackend'),
-        dict(type='TensorboardVisBackend')
-    ])
+vis_backends = [
+    dict(type='LocalVisBackend'),
+    dict(type='TensorboardVisBackend')
+]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

@@ -8,7 +8,7 @@ model = dict(
     generator=dict(type='StyleGANv2Generator', out_size=256, style_channels=512),
     discriminator=dict(type='StyleGAN2Discriminator', in_size=256),
     data_preprocessor=dict(
-        type='GenDataPreprocessor',
+        type='GANDataPreprocessor',
         mean=[127.5, 127.5, 127.5],
         std=[127.5, 127.5, 127.5],
         bgr_to_rgb=False),
@@ -47,6 +47,7 @@ val_dataloader = dict(
         pipeline=val_pipeline,
         data_root='./data/ffhq/ffhq_imgs/ffhq_256',
         test_mode=True))
+test_dataloader = val_dataloader
 val_evaluator = dict(
     type='GenEvaluator',
     metrics=[
@@ -59,10 +60,12 @@ val_evaluator = dict(
             sample_model='ema'),
         dict(type='PrecisionAndRecall', prefix='PR-10k', fake_nums=10000, k=3, sample_model='ema')
     ])
+test_evaluator = val_evaluator
 
 # schedule settings
 train_cfg = dict(by_epoch=False, max_iters=800002, val_begin=1, val_interval=10000)
 val_cfg = dict(type='GenValLoop')
+test_cfg = dict(type='GenTestLoop')
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=0.0016, betas=(0, 0.9919919678228657))),
@@ -73,7 +76,7 @@ optim_wrapper = dict(
 default_scope = 'mmgen'
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
@@ -97,7 +100,7 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 vis_backends = [dict(type='GenVisBackend'), dict(type='TensorboardGenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

@@ -8,7 +8,7 @@ model = dict(
     generator=dict(type='StyleGANv2Generator', out_size=1024, style_channels=512),
     discriminator=dict(type='StyleGAN2Discriminator', in_size=1024),
     data_preprocessor=dict(
-        type='GenDataPreprocessor',
+        type='GANDataPreprocessor',
         mean=[127.5, 127.5, 127.5],
         std=[127.5, 127.5, 127.5],
         bgr_to_rgb=False),
@@ -54,6 +54,7 @@ val_dataloader = dict(
         pipeline=val_pipeline,
         data_root='./data/ffhq/images',
         test_mode=True))
+test_dataloader = val_dataloader
 val_evaluator = dict(
     type='GenEvaluator',
     metrics=[
@@ -63,10 +64,12 @@ val_evaluator = dict(
             fake_nums=50000,
             sample_model='ema')
     ])
+test_evaluator = val_evaluator
 
 # schedule settings
 train_cfg = dict(by_epoch=False, max_iters=800002, val_begin=1, val_interval=10000)
 val_cfg = dict(type='GenValLoop')
+test_cfg = dict(type='GenTestLoop')
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(
@@ -82,7 +85,7 @@ optim_wrapper = dict(
 default_scope = 'mmgen'
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=10000, by_epoch=False, max_keep_ckpts=20),
@@ -98,7 +101,7 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 vis_backends = [dict(type='GenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'

@@ -125,6 +125,7 @@ test_cfg = dict(type='TestLoop')
 # gradients accumulated over 8 iterations
 optim_wrapper = dict(
     type='AmpOptimWrapper',
+    loss_scale='dynamic',
     accumulative_counts=8,
     optimizer=dict(
         type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.02),
@@ -141,13 +142,10 @@ param_scheduler = [
         type='LinearLR',
         start_factor=0.1,
         by_epoch=True,
-        begin=0,
         end=2.5,
         convert_to_iter_based=True),
     dict(
         type='CosineAnnealingLR',
-        T_max=27.5,
-        eta_min=0,
         by_epoch=True,
         begin=2.5,
         end=30)
@@ -167,8 +165,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 load_from = None
 resume = False

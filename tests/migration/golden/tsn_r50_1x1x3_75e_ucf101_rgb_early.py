@@ -19,10 +19,7 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False,
-        format_shape='NCHW'),
-    train_cfg=None,
-    test_cfg=None)
+        to_rgb=False))
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -98,7 +95,6 @@ param_scheduler = [
         milestones=[30, 60],
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=75)
 ]
 
@@ -116,8 +112,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 
 work_dir = f'./work_dirs/tsn_r50_1x1x3_75e_ucf101_split_{split}_rgb/'

@@ -20,11 +20,8 @@ model = dict(
         type='ActionDataPreprocessor',
         # the 2 flow channels of each of the 5 stacked frames
         mean=[128, 128, 128, 128, 128, 128, 128, 128, 128, 128],
-        std=[128, 128, 128, 128, 128, 128, 128, 128, 128, 128],
-        to_rgb=False,
-        format_shape='NCHW'),
-    train_cfg=None,
-    test_cfg=None)
+        std=[128, 128, 128, 128, 128, 128, 128, 128, 128, 128]),
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -111,7 +108,6 @@ param_scheduler = [
         milestones=[70, 100],
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=110)
 ]
 
@@ -129,8 +125,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 
 load_from = None

@@ -19,10 +19,8 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False,
-        format_shape='NCHW'),
-    train_cfg=None,
-    test_cfg=None)
+        to_rgb=False),
+    train_cfg=None)
 
 # dataset settings
 dataset_type = 'RawframeDataset'
@@ -91,7 +89,6 @@ param_scheduler = [
         milestones=[20, 40],
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=50)
 ]
 
@@ -109,8 +106,9 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[dict(type='LocalVisBackend')])
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 
 load_from = None

@@ -64,11 +64,14 @@ val_dataloader = dict(
         data_prefix=dict(img='data/ucf101/rawframes'),
         pipeline=val_pipeline,
         test_mode=True))
+test_dataloader = val_dataloader
 val_evaluator = dict(type='AccMetric', metric_list=('top_k_accuracy',), collect_device='gpu')
+test_evaluator = val_evaluator
 
 # schedule settings
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=20000, val_begin=1, val_interval=2000)
 val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.001, momentum=0.9, weight_decay=0.0005),
     clip_grad=dict(max_norm=40, norm_type=2))

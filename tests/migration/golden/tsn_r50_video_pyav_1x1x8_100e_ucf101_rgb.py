@@ -19,10 +19,8 @@ model = dict(
         type='ActionDataPreprocessor',
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],
-        to_rgb=False,
-        format_shape='NCHW'),
-    train_cfg=None,
-    test_cfg=None)
+        to_rgb=False),
+    train_cfg=None)
 
 # dataset settings
 split = 1  # official train/test splits. valid numbers: 1, 2, 3
@@ -113,14 +111,12 @@ param_scheduler = [
         type='LinearLR',
         start_factor=0.1,
         by_epoch=False,
-        begin=0,
         end=500),
     dict(
         type='MultiStepLR',
         milestones=[40, 80],
         gamma=0.1,
         by_epoch=True,
-        begin=0,
         end=100)
 ]
 
@@ -142,11 +138,12 @@ env_cfg = dict(
     cudnn_benchmark=False,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-visualizer = dict(
-    type='ActionVisualizer', vis_backends=[
-        dict(type='LocalVisBackend'),
-        dict(type='TensorboardVisBackend')
-    ])
+vis_backends = [
+    dict(type='LocalVisBackend'),
+    dict(type='TensorboardVisBackend')
+]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_processor = dict(type='LogProcessor', by_epoch=True)
 log_level = 'INFO'
 
 load_from = 'https://download.openmmlab.com/mmaction/recognition/tsn/tsn_r50_1x1x3_100e_kinetics400_rgb/tsn_r50_1x1x3_100e_kinetics400_rgb_20200614-e508be42.pth'  # noqa: E501

@@ -20,7 +20,7 @@ model = dict(
             norm_cfg=dict(type='GN'),
             order=('conv', 'norm', 'act'))),
     data_preprocessor=dict(
-        type='GenDataPreprocessor',
+        type='GANDataPreprocessor',
         mean=[127.5, 127.5, 127.5],
         std=[127.5, 127.5, 127.5],
         bgr_to_rgb=False),
@@ -57,6 +57,7 @@ val_dataloader = dict(
         pipeline=train_pipeline,
         data_root='./data/celeba-cropped/cropped_images_aligned_png/',
         test_mode=True))
+test_dataloader = val_dataloader
 val_evaluator = dict(
     type='GenEvaluator',
     metrics=[
@@ -72,10 +73,12 @@ val_evaluator = dict(
             image_shape=(3, 128, 128),
             sample_model='orig')
     ])
+test_evaluator = val_evaluator
 
 # schedule settings
 train_cfg = dict(by_epoch=False, max_iters=160000, val_begin=1, val_interval=10000)
 val_cfg = dict(type='GenValLoop')
+test_cfg = dict(type='GenTestLoop')
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(optimizer=dict(type='Adam', lr=0.0001, betas=(0.5, 0.9))),
@@ -85,7 +88,7 @@ optim_wrapper = dict(
 default_scope = 'mmgen'
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),
-    timer=dict(type='IterTimerHook'),
+    timer=dict(type='GenIterTimerHook'),
     logger=dict(type='LoggerHook', interval=100, log_metric_by_epoch=False),
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(
@@ -95,8 +98,7 @@ default_hooks = dict(
         max_keep_ckpts=20,
         save_best='SWD-16384/avg',
         rule='less',
-        less_keys=['SWD-16384/avg'],
-        greater_keys=[]),
+        less_keys=['SWD-16384/avg']),
     sampler_seed=dict(type='DistSamplerSeedHook'))
 custom_hooks = [
     dict(
@@ -109,7 +111,7 @@ env_cfg = dict(
     cudnn_benchmark=True,
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
-log_processor = dict(type='LogProcessor', by_epoch=False)
+log_processor = dict(type='GenLogProcessor', by_epoch=False)
 vis_backends = [dict(type='GenVisBackend')]
 visualizer = dict(type='GenVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'
