@@ -19,7 +19,7 @@ from typing import Any, Dict
 from reelkit.utils.errors import ConfigError
 
 from .context import Migration, Rule, apply_rules, take_dict
-from .schedules import set_amp, set_on_wrappers
+from .schedules import float_betas, set_amp, set_on_wrappers
 from .values import MISSING, expect
 
 SECTION = 'model'
@@ -193,6 +193,7 @@ def _growing(m: Migration, cfg: dict) -> None:
         if network not in optimizers:
             continue
         optimizer = dict(expect(optimizers[network], dict, f'train_cfg.optimizer_cfg.{network}'))
+        float_betas(m, optimizer, f'train_cfg.optimizer_cfg.{network}', f'optim_wrapper.{network}')
         if base_key in lrs:
             optimizer['lr'] = lrs.pop(base_key)
             m.record('schedule', f'train_cfg.{base_key}', f'optim_wrapper.{network}.optimizer.lr', optimizer['lr'],

@@ -59,7 +59,7 @@ def wrapper_keys(m: Migration) -> List[str]:
     wrapper = m.get('optim_wrapper')
     if not isinstance(wrapper, dict):
         return []
-    if wrapper.get('constructor') == GEN_CONSTRUCTOR:
+    if 'optimizer' not in wrapper:  # one per module (GenOptimWrapperConstructor, PGGANOptimWrapperConstructor)
         return [f'optim_wrapper.{k}' for k, v in wrapper.items() if isinstance(v, dict) and 'optimizer' in v]
     return ['optim_wrapper']
 
@@ -100,6 +100,18 @@ def convert_optimizer(m: Migration) -> None:
         _fp16(m, fp16)
 
 
+def float_betas(m: Migration, optimizer: dict, old_key: str, new_key: str) -> None:
+    """``betas=(0, 0.99)``: PyTorch 2 optimizers refuse an int next to a float (0.x configs wrote such pairs)."""
+    betas = optimizer.get('betas')
+    if not isinstance(betas, (list, tuple)) or not all(isinstance(b, (int, float)) for b in betas):
+        return
+    kinds = {type(b) for b in betas if not isinstance(b, bool)}
+    if int in kinds and float in kinds:
+        optimizer['betas'] = type(betas)(float(b) for b in betas)
+        m.record(SECTION, f'{old_key}.betas', f'{new_key}.optimizer.betas', betas, optimizer['betas'],
+                 'PyTorch 2 optimizers want both betas as floats')
+
+
 def _wrapper(m: Migration, optimizer: Any, old_key: str, new_key: str) -> dict:
     optimizer = dict(expect(optimizer, dict, old_key))
     wrapper: Dict[str, Any] = {}
@@ -107,6 +119,7 @@ def _wrapper(m: Migration, optimizer: Any, old_key: str, new_key: str) -> dict:
     paramwise_cfg = optimizer.pop('paramwise_cfg', MISSING)
     wrapper['optimizer'] = optimizer
     m.record(SECTION, old_key, f'{new_key}.optimizer', optimizer, optimizer, 'the optimizer sits in the optim wrapper')
+    float_betas(m, optimizer, old_key, new_key)
     if paramwise_cfg is not MISSING:
         wrapper['paramwise_cfg'] = paramwise_cfg
         m.record(SECTION, f'{old_key}.paramwise_cfg', f'{new_key}.paramwise_cfg', paramwise_cfg, paramwise_cfg,

@@ -315,6 +315,13 @@ def test_fp16_row_and_apex_fp16_of_dist_optimizer_hook():
                                          accumulative_counts=2, loss_scale='dynamic')
 
 
+def test_an_int_beta_next_to_a_float_becomes_a_float():
+    cfg = migrate_dict(dict(optimizer=dict(generator=dict(type='Adam', lr=1, betas=(0, 0.99)),
+                                           discriminator=dict(type='Adam', lr=1, betas=(0.5, 0.9)))))
+    betas = [cfg['optim_wrapper'][name]['optimizer']['betas'] for name in ('generator', 'discriminator')]
+    assert betas == [(0.0, 0.99), (0.5, 0.9)] and all(isinstance(b, float) for pair in betas for b in pair)
+
+
 def test_per_module_optimizers_use_the_gen_constructor():
     cfg = migrate_dict(dict(optimizer=dict(generator=dict(type='Adam', lr=1), discriminator=dict(type='Adam', lr=2)),
                             optimizer_config=dict(grad_clip=dict(max_norm=1))))

@@ -68,9 +68,9 @@ val_cfg = dict(type='GenValLoop')
 test_cfg = dict(type='GenTestLoop')
 optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
-    generator=dict(optimizer=dict(type='Adam', lr=0.0016, betas=(0, 0.9919919678228657))),
+    generator=dict(optimizer=dict(type='Adam', lr=0.0016, betas=(0.0, 0.9919919678228657))),
     discriminator=dict(
-        optimizer=dict(type='Adam', lr=0.0018823529411764706, betas=(0, 0.9905854573074332))))
+        optimizer=dict(type='Adam', lr=0.0018823529411764706, betas=(0.0, 0.9905854573074332))))
 
 # runtime settings
 default_scope = 'mmgen'

@@ -74,11 +74,11 @@ optim_wrapper = dict(
     constructor='GenOptimWrapperConstructor',
     generator=dict(
         type='AmpOptimWrapper',
-        optimizer=dict(type='Adam', lr=0.0016, betas=(0, 0.9919919678228657)),
+        optimizer=dict(type='Adam', lr=0.0016, betas=(0.0, 0.9919919678228657)),
         loss_scale='dynamic'),
     discriminator=dict(
         type='AmpOptimWrapper',
-        optimizer=dict(type='Adam', lr=0.0018823529411764706, betas=(0, 0.9905854573074332)),
+        optimizer=dict(type='Adam', lr=0.0018823529411764706, betas=(0.0, 0.9905854573074332)),
         loss_scale='dynamic'))
 
 # runtime settings
