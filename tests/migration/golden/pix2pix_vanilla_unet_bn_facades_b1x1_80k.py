@@ -77,6 +77,7 @@ test_pipeline = [
         meta_keys=[f'img_{domain_a}_path', f'img_{domain_b}_path'])
 ]
 dataroot = 'data/paired/facades'
+# 0.x did not evaluate (no `evaluation`): no val or test loop; data.val/test have no 1.x use
 train_dataloader = dict(
     batch_size=1,
     num_workers=4,
