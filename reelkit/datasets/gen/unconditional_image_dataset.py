@@ -19,6 +19,20 @@ def scan_images(root: str) -> List[str]:
     return sorted(found)
 
 
+def list_images(root: str, owner: str, field: str = 'data_root') -> List[str]:
+    """``scan_images(root)``, refusing a missing folder or one without images. ``owner`` (the
+    dataset) and ``field`` (the config key that named ``root``) go into the error."""
+    if not osp.isdir(root):
+        raise ConfigError(f'{owner}: {field} {root!r} is not a folder. Point dataset.{field} at '
+                          'your images, or write the built-in set with '
+                          f'`reelkit data synth-shapes {root or "data/synth_shapes"}`')
+    paths = scan_images(root)
+    if not paths:
+        raise ConfigError(f'{owner}: no images ({", ".join(IMAGE_SUFFIXES)}) under {field} '
+                          f'{root!r}')
+    return paths
+
+
 @DATASETS.register_module()
 class UnconditionalImageDataset(BaseDataset):
     """All images under ``data_root`` (recursively, sorted), each sample ``dict(img_path=...)``.
@@ -36,13 +50,4 @@ class UnconditionalImageDataset(BaseDataset):
         super().__init__(data_root=data_root, pipeline=pipeline, test_mode=test_mode, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        root = self.data_root
-        if not osp.isdir(root):
-            raise ConfigError(f'UnconditionalImageDataset: data_root {root!r} is not a folder. '
-                              'Point dataset.data_root at your images, or write the built-in set '
-                              f'with `reelkit data synth-shapes {root or "data/synth_shapes"}`')
-        paths = scan_images(root)
-        if not paths:
-            raise ConfigError(f'UnconditionalImageDataset: no images ({", ".join(IMAGE_SUFFIXES)}) '
-                              f'under data_root {root!r}')
-        return [dict(img_path=path) for path in paths]
+        return [dict(img_path=path) for path in list_images(self.data_root, type(self).__name__)]
