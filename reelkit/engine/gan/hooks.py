@@ -1,13 +1,20 @@
-"""Hooks of generative-model training: timing, sample grids, and random state in checkpoints."""
+"""Hooks of generative-model training: timing, sample grids, random state in checkpoints, and the
+dataloader of progressive growing."""
+import logging
 import random
 import time
 from typing import List, Optional, Sequence, Union
 
 import numpy as np
 import torch
+from mmengine.dataset import DefaultSampler, InfiniteSampler
 from mmengine.dist import master_only
 from mmengine.hooks import Hook, IterTimerHook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmengine.runner import IterBasedTrainLoop
 from mmengine.visualization import Visualizer
+from torch.utils.data import BatchSampler, DataLoader
 
 from reelkit.registry import HOOKS
 from reelkit.utils.errors import ConfigError
@@ -205,3 +212,92 @@ def _as_python_state(state: Sequence):
     """``random.setstate`` wants tuples; a checkpoint may give lists back."""
     version, internal, gauss = state
     return version, tuple(internal), gauss
+
+
+@HOOKS.register_module()
+class PGGANFetchDataHook(Hook):
+    """Keep the training dataloader at the scale of a progressively grown model (PGGAN,
+    StyleGANv1) over ``GrowScaleImgDataset``.
+
+    Whenever the model's ``_next_scale_int`` (the scale of its next iteration) is not the one
+    the dataset serves, the dataset's ``update_annotations(scale)`` switches folder and
+    ``samples_per_gpu``, and the train loop gets a new dataloader of that batch size (same
+    dataset, sampler, workers and collate function) and a new iterator. Wrapped (distributed)
+    and plain models both work. A dataset without ``update_annotations`` is left alone.
+
+    MMGeneration 1.x looked in ``before_train_iter``, after the loop had fetched that
+    iteration's batch, so the first iteration of each scale trained on a batch from the old
+    folder at the old batch size (an error when that folder's images are smaller than the new
+    scale). This hook looks in ``before_train`` (the first scale, or the resumed one) and after
+    every iteration, right after the model set ``_next_scale_int``, so each batch comes from the
+    right dataloader; ``before_train_iter`` looks again, which finds nothing to do unless
+    something else changed the model's scale in between.
+
+    Args:
+        interval (int): MMGeneration 0.x's argument, kept in migrated configs; must be 1 (the
+            dataloader follows the model at every iteration).
+    """
+    priority = 'NORMAL'
+
+    def __init__(self, interval: int = 1) -> None:
+        if interval != 1:
+            raise ConfigError(f'PGGANFetchDataHook.interval={interval!r}; only 1 is supported: the '
+                              'dataloader must follow the model scale at every iteration')
+        self.interval = interval
+
+    def before_train(self, runner) -> None:
+        if not isinstance(runner.train_loop, IterBasedTrainLoop):
+            raise ConfigError('PGGANFetchDataHook needs an iteration-based train loop '
+                              f'(train_cfg.by_epoch=False), not {type(runner.train_loop).__name__}')
+        if not hasattr(runner.train_loop.dataloader.dataset, 'update_annotations'):
+            print_log('PGGANFetchDataHook: the train dataset has no update_annotations (use '
+                      'GrowScaleImgDataset); its dataloader stays as it is', logger='current',
+                      level=logging.WARNING)
+        self._follow_model(runner)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        self._follow_model(runner)
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        self._follow_model(runner)
+
+    @staticmethod
+    def _follow_model(runner) -> None:
+        model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+        if not hasattr(model, '_next_scale_int'):
+            raise ConfigError(f'PGGANFetchDataHook: {type(model).__name__} is not a progressive '
+                              'growing model (no _next_scale_int); remove the hook')
+        loop = runner.train_loop
+        dataset = loop.dataloader.dataset
+        if not hasattr(dataset, 'update_annotations'):
+            return
+        old_length = len(dataset)
+        changed = dataset.update_annotations(int(model._next_scale_int))
+        if not changed and loop.dataloader.batch_size == dataset.samples_per_gpu:
+            return
+        loop.dataloader = _resized_loader(loop.dataloader, dataset.samples_per_gpu,
+                                          same_length=len(dataset) == old_length)
+        loop.dataloader_iterator = type(loop.dataloader_iterator)(loop.dataloader)
+
+
+def _resized_loader(loader: DataLoader, batch_size: int, same_length: bool) -> DataLoader:
+    """``loader`` with batches of ``batch_size``; MMEngine's samplers, which size themselves by
+    the dataset, are rebuilt (same shuffle and seed) when its length changed."""
+    if type(loader.batch_sampler) is not BatchSampler:
+        raise ConfigError(f'PGGANFetchDataHook: the train dataloader batches with '
+                          f'{type(loader.batch_sampler).__name__}, whose batch size cannot follow '
+                          'the scale; remove train_dataloader.batch_sampler')
+    sampler = loader.sampler
+    if not same_length and isinstance(sampler, InfiniteSampler):
+        sampler = InfiniteSampler(loader.dataset, shuffle=sampler.shuffle, seed=sampler.seed)
+    elif not same_length and isinstance(sampler, DefaultSampler):
+        sampler = DefaultSampler(loader.dataset, shuffle=sampler.shuffle, seed=sampler.seed,
+                                 round_up=sampler.round_up)
+    workers = dict(prefetch_factor=loader.prefetch_factor,
+                   multiprocessing_context=loader.multiprocessing_context,
+                   persistent_workers=loader.persistent_workers) if loader.num_workers else {}
+    return DataLoader(loader.dataset, batch_size=batch_size, sampler=sampler,
+                      num_workers=loader.num_workers, collate_fn=loader.collate_fn,
+                      pin_memory=loader.pin_memory, drop_last=loader.drop_last,
+                      timeout=loader.timeout, worker_init_fn=loader.worker_init_fn,
+                      generator=loader.generator, **workers)

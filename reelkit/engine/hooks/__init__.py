@@ -1,1 +1,2 @@
-from reelkit.engine.gan.hooks import GenIterTimerHook, GenVisualizationHook, RandomStateHook  # noqa: F401,E402
+from reelkit.engine.gan.hooks import (GenIterTimerHook, GenVisualizationHook,  # noqa: F401,E402
+                                     PGGANFetchDataHook, RandomStateHook)
