@@ -1,6 +1,6 @@
 """Migrated corpus configs whose models reelkit has build their model and datasets on generated data
 and train one iteration: TSN/TSM on SynthMotion clips, the GANs (DCGAN, GGAN, LSGAN, WGAN-GP,
-StyleGAN2) on SynthShapes images.
+StyleGAN2, PGGAN) on SynthShapes images.
 
 The migrated file is loaded the way ``reelkit train`` loads configs (scope aliases included); only
 what generated data and a quick CPU run need changes: the annotation files and folders, no workers,
@@ -50,7 +50,6 @@ GAN_WIDTHS = {
 }
 # Corpus configs that wait for types reelkit does not register yet (skipped while any is missing).
 WAITING_FOR = {
-    'pggan_celeba-cropped_128_g1_12Mimg.py': ('DATASETS.GrowScaleImgDataset', 'HOOKS.PGGANFetchDataHook'),
     'sagan_128_woReLUinplace_Glr1e-4_Dlr4e-4_ndisc1_imagenet1k_b32x8.py': ('DATASETS.mmcls.ImageNet', ),
     'biggan_ajbrock-sn_imagenet1k_128x128_b32x8_1500k.py': ('DATASETS.mmcls.ImageNet', ),
 }
