@@ -2,12 +2,13 @@
 import argparse
 import os.path as osp
 
+from mmengine.config import DictAction
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from reelkit.datasets.synth_motion import generate_synth_motion
 from reelkit.utils.config import load_config
 
-QUICKSTART_CONFIG = 'recognition/tsm/tsm_r18_1xb16-1x1x8-10e_synthmotion-rgb.py'
+QUICKSTART_CONFIG = 'recognition/tsm/tsm_r18_1xb16-1x1x8-8e_synthmotion-rgb.py'
 DEFAULT_DATA_ROOT = 'data/synth_motion'
 
 
@@ -21,6 +22,8 @@ def add_parser(subparsers, parents) -> None:
                         help='SynthMotion folder; generated there if it has no train.txt')
     parser.add_argument('--config', default=QUICKSTART_CONFIG,
                         help='config to train (default: the shipped TSM SynthMotion config)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
+                        help='override config keys, e.g. train_cfg.max_epochs=2')
     parser.set_defaults(func=run)
 
 
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if not osp.isfile(osp.join(args.data_root, 'train.txt')):
         print(f'Generating SynthMotion in {args.data_root} ...')
         generate_synth_motion(args.data_root, progress=True)
-    cfg = load_config(args.config)
+    cfg = load_config(args.config, args.cfg_options)
     point_to_data_root(cfg, args.data_root)
     cfg.work_dir = args.work_dir
     runner = Runner.from_cfg(cfg)

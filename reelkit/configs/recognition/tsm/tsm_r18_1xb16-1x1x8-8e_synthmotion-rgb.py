@@ -1,5 +1,6 @@
-# TSM with a ResNet-18 trained from scratch on SynthMotion (`reelkit data synth-motion`):
-# 8 classes that only the order of frames tells apart. Minutes on 2 CPU cores.
+# TSM with a ResNet-18 trained from scratch on SynthMotion (`reelkit quickstart` generates it):
+# 8 classes that only the order of frames tells apart. 8 frames of 32x32 per clip (the generator's
+# defaults), all 8 used as segments; 8 epochs of 120 iterations on 2 CPU cores.
 _base_ = ['../../_base_/models/tsm_r50.py', '../../_base_/default_runtime.py']
 
 model = dict(
@@ -20,8 +21,7 @@ train_pipeline = [
     dict(type='PyAVInit'),
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
     dict(type='PyAVDecode'),
-    dict(type='MultiScaleCrop', input_size=56, scales=(1, 0.875, 0.75), max_wh_scale_gap=1),
-    dict(type='Resize', scale=(56, 56), keep_ratio=False),
+    dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5, flip_label_map=mirrored_classes),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
@@ -30,7 +30,7 @@ val_pipeline = [
     dict(type='PyAVInit'),
     dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),
     dict(type='PyAVDecode'),
-    dict(type='CenterCrop', crop_size=56),
+    dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
@@ -72,17 +72,18 @@ test_dataloader = dict(
 val_evaluator = dict(type='AccMetric')
 test_evaluator = val_evaluator
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=10, val_begin=1, val_interval=1)
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=8, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
 optim_wrapper = dict(
-    optimizer=dict(type='AdamW', lr=2e-3, weight_decay=1e-4),
+    optimizer=dict(type='AdamW', lr=1e-3, weight_decay=1e-4),
     clip_grad=dict(max_norm=20, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=True, begin=0, end=1,
          convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=9, eta_min=1e-5, by_epoch=True, begin=1, end=10)
+    dict(type='CosineAnnealingLR', T_max=7, eta_min=1e-6, by_epoch=True, begin=1, end=8,
+         convert_to_iter_based=True)
 ]
 
 default_hooks = dict(logger=dict(interval=10), checkpoint=dict(max_keep_ckpts=2))
