@@ -7,13 +7,18 @@
 - CPU distributed training: MMEngine's ``init_dist`` calls ``torch.cuda.set_device`` and its
   runner hands the local rank to DDP as a CUDA device id. :func:`prepare_distributed` starts a
   gloo process group itself and selects :class:`CPUDistributedDataParallel`.
+- Skipped keys of ``load_from``: the runner loads without a logger, so MMEngine ``print``s which
+  keys did not match and the log file never records them; :func:`log_checkpoint_mismatches`
+  sends them through the current logger (console and log file).
 """
+import functools
 import os
 
 import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.model import MMDistributedDataParallel
+from mmengine.runner import runner as mmengine_runner
 
 from reelkit.registry import MODEL_WRAPPERS
 from reelkit.utils.errors import ConfigError
@@ -47,3 +52,10 @@ def prepare_distributed(cfg: Config, launcher: str) -> None:
         # scoped: the runner looks the type up in MMEngine's root registry
         wrapper['type'] = 'reelkit.CPUDistributedDataParallel'
     cfg.model_wrapper_cfg = wrapper
+
+
+def log_checkpoint_mismatches() -> None:
+    """Make ``Runner.load_checkpoint`` report mismatched keys to the current logger."""
+    load = mmengine_runner._load_checkpoint_to_model
+    if not isinstance(load, functools.partial):  # once per process
+        mmengine_runner._load_checkpoint_to_model = functools.partial(load, logger='current')
