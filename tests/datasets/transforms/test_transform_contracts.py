@@ -10,9 +10,10 @@ from mmengine.dataset import Compose
 from transforms_helpers import coded_frames, gray_level
 
 import reelkit.datasets.transforms as transforms_pkg
-from reelkit.datasets.transforms import (CenterCrop, ColorJitter, DenseSampleFrames, Flip,
-                                         FormatShape, MultiScaleCrop, OpenCVDecode, OpenCVInit,
-                                         PackActionInputs, PyAVDecode, PyAVInit,
+from reelkit.datasets.transforms import (CenterCrop, ColorJitter, DecordDecode, DecordInit,
+                                         DenseSampleFrames, Flip, FormatShape, MultiScaleCrop,
+                                         OpenCVDecode, OpenCVInit, PackActionInputs, PyAVDecode,
+                                         PyAVInit,
                                          RandomCrop, RandomRescale, RandomResizedCrop,
                                          RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop,
                                          UniformSample, UniformSampleFrames)
@@ -117,8 +118,18 @@ CASES = {
     'FormatShape': Case(lambda: FormatShape('NCTHW'),
                         lambda f: imgs(num_clips=1, clip_len=2)),
 }
-# decord is an optional extra (not installed in tests); PackActionInputs returns a new dict.
-NOT_CASES = {'DecordInit', 'DecordDecode', 'PackActionInputs'}
+# PackActionInputs returns a new dict; decord is an optional extra, checked where installed.
+NOT_CASES = {'PackActionInputs'}
+try:
+    import decord  # noqa: F401
+    CASES.update({
+        'DecordInit': Case(DecordInit, lambda f: dict(filename=f['video'])),
+        'DecordDecode': Case(DecordDecode, lambda f: dict(
+            video_reader=DecordInit()(dict(filename=f['video']))['video_reader'],
+            frame_inds=np.array([1, 9]))),
+    })
+except ImportError:
+    NOT_CASES |= {'DecordInit', 'DecordDecode'}
 
 
 @pytest.fixture

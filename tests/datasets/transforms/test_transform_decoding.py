@@ -6,8 +6,8 @@ import pytest
 from mmengine.fileio import BaseStorageBackend, register_backend
 from transforms_helpers import NUM_FRAMES, frame_index, gray_level, write_video
 
-from reelkit.datasets.transforms import (DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode,
-                                         PyAVInit, RawFrameDecode)
+from reelkit.datasets.transforms import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit,
+                                         PyAVDecode, PyAVInit, RawFrameDecode)
 from reelkit.datasets.transforms.video_readers import PacketIndex, PyAVReader
 from reelkit.utils.errors import VideoReadError
 
@@ -225,6 +225,24 @@ def test_opencv_decode_index_past_the_end_raises(video_path):
 def test_opencv_init_rejects_remote_io_backend():
     with pytest.raises(ValueError, match="io_backend='petrel'; expected 'disk'"):
         OpenCVInit(io_backend='petrel')
+
+
+def test_decord_decode_equals_pyav_decode(video_path, reference_frames):
+    pytest.importorskip('decord', reason='the decord extra is not installed')
+    inds = [31, 3, 17, 3, 0, 39]
+    results = DecordInit()(dict(filename=video_path))
+    assert results['total_frames'] == NUM_FRAMES and results['avg_fps'] == 25.0
+    decord = DecordDecode()(dict(results, frame_inds=np.array(inds)))
+    assert [frame_index(img) for img in decord['imgs']] == inds
+    for img, index in zip(decord['imgs'], inds):
+        assert np.abs(img.astype(int) - reference_frames[index].astype(int)).max() <= 2
+
+
+def test_decord_index_past_the_end_raises(video_path):
+    pytest.importorskip('decord', reason='the decord extra is not installed')
+    results = DecordInit()(dict(filename=video_path, frame_inds=np.array([NUM_FRAMES + 3])))
+    with pytest.raises(VideoReadError, match='frame 43 was requested'):
+        DecordDecode()(results)
 
 
 def test_decord_init_without_decord_says_how_to_install(monkeypatch):
