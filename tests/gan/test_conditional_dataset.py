@@ -9,11 +9,9 @@ import reelkit.datasets  # noqa: F401
 from reelkit.datasets.gen import BasicConditionalDataset
 from reelkit.datasets.synth_shapes import SYNTH_SHAPES_CLASSES, generate_synth_shapes, render_shape_image
 from reelkit.utils.errors import ConfigError
+from test_gen_data import PIPELINE
 
 init_default_scope('reelkit')
-
-PIPELINE = [dict(type='LoadImageFromFile', key='img'),
-            dict(type='PackGenInputs', keys=['img'], meta_keys=['img_path'])]
 
 
 @pytest.fixture(scope='module')

@@ -26,24 +26,29 @@ def load(path):
     return CheckpointLoader.load_checkpoint(str(path), map_location='cpu')
 
 
+def shrink_run(cfg, shapes_root, work_dir, max_iters, batch_size=16, fake_nums=128, **overrides):
+    """``cfg`` reading ``shapes_root``, validating and drawing grids once at ``max_iters``, quiet."""
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[name].batch_size = batch_size
+        cfg[name].dataset.data_root = shapes_root
+    for metric in cfg.val_evaluator.metrics + cfg.test_evaluator.metrics:
+        metric.fake_nums = fake_nums
+    cfg.train_cfg.update(max_iters=max_iters, val_interval=max_iters)
+    cfg.default_hooks.logger.interval = 1000
+    cfg.custom_hooks[0].interval = max_iters
+    cfg.work_dir = str(work_dir)
+    cfg.experiment_name = f'gan-test-{uuid.uuid4().hex[:8]}'
+    cfg.log_level = 'WARNING'
+    cfg.merge_from_dict(overrides)
+    return cfg
+
+
 def tiny_config(shapes_root, work_dir, max_iters, **overrides):
     cfg = load_config(CONFIG)
     cfg.model.generator.update(output_scale=16, base_channels=32)
     cfg.model.discriminator.update(input_scale=16, base_channels=16)
     cfg.model.noise_size = 16
-    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        cfg[name].batch_size = 16
-        cfg[name].dataset.data_root = shapes_root
-    for metric in cfg.val_evaluator.metrics + cfg.test_evaluator.metrics:
-        metric.fake_nums = 128
-    cfg.train_cfg.update(max_iters=max_iters, val_interval=max_iters)
-    cfg.default_hooks.logger.interval = 1000
-    cfg.custom_hooks[0].interval = max_iters
-    cfg.work_dir = str(work_dir)
-    cfg.experiment_name = f'dcgan-test-{uuid.uuid4().hex[:8]}'
-    cfg.log_level = 'WARNING'
-    cfg.merge_from_dict(overrides)
-    return cfg
+    return shrink_run(cfg, shapes_root, work_dir, max_iters, **overrides)
 
 
 def test_dcgan_training_lowers_fid_and_saves_ema_and_grids(shapes_root, tmp_path, monkeypatch):
