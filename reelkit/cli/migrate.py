@@ -10,7 +10,8 @@ def add_parser(subparsers, parents) -> None:
     parser = subparsers.add_parser(
         'migrate', parents=parents,
         help='migrate an MMAction2/MMGeneration 0.x config to a self-contained 1.x config',
-        description=__doc__)
+        description='Turn an MMAction2 / MMGeneration 0.x config (with its whole _base_ chain) '
+                    'into one self-contained 1.x config and a report of every change.')
     parser.add_argument('config', metavar='OLD.py', help='the 0.x config file')
     parser.add_argument('-o', '--out', metavar='NEW.py',
                         help='where to write the 1.x config (default: print it to stdout)')
