@@ -7,12 +7,37 @@ import reelkit.engine  # noqa: F401
 import reelkit.evaluation  # noqa: F401
 import reelkit.models  # noqa: F401
 import reelkit.visualization  # noqa: F401
-from reelkit.registry import (DATASETS, EVALUATOR, HOOKS, LOG_PROCESSORS, LOOPS, METRICS, MODELS,
-                              OPTIM_WRAPPER_CONSTRUCTORS, TRANSFORMS, VISUALIZERS)
+from reelkit.registry import (DATA_SAMPLERS, DATASETS, EVALUATOR, HOOKS, LOG_PROCESSORS, LOOPS,
+                              METRICS, MODEL_WRAPPERS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
+                              OPTIMIZERS, TRANSFORMS, VISBACKENDS, VISUALIZERS)
 from reelkit.utils.config import SHIPPED_CONFIGS, load_config
 
 GAN_CONFIGS = sorted(str(p.relative_to(SHIPPED_CONFIGS)) for p in (SHIPPED_CONFIGS / 'gan').rglob('*.py')
                      if '_base_' not in p.parts)
+
+
+def named_types(cfg) -> list:
+    """``(registry, type)`` of every component a GAN config names outside its model."""
+    named = [(MODELS, cfg.model['type']), (MODEL_WRAPPERS, cfg.model_wrapper_cfg['type']),
+             (LOOPS, cfg.val_cfg['type']), (LOOPS, cfg.test_cfg['type']),
+             (LOG_PROCESSORS, cfg.log_processor['type']), (VISUALIZERS, cfg.visualizer['type']),
+             (OPTIM_WRAPPER_CONSTRUCTORS, cfg.optim_wrapper['constructor'])]
+    named += [(VISBACKENDS, backend['type']) for backend in cfg.visualizer.get('vis_backends', [])]
+    named += [(OPTIMIZERS, cfg.optim_wrapper[net]['optimizer']['type'])
+              for net in ('generator', 'discriminator')]
+    named += [(HOOKS, hook['type']) for hook in cfg.default_hooks.values()]
+    named += [(HOOKS, hook['type']) for hook in cfg.get('custom_hooks', [])]
+    for evaluator in (cfg.val_evaluator, cfg.test_evaluator):
+        named += [(EVALUATOR, evaluator['type'])]
+        named += [(METRICS, metric['type']) for metric in evaluator['metrics']]
+    for loader in (cfg.train_dataloader, cfg.val_dataloader, cfg.test_dataloader):
+        named += [(DATASETS, loader['dataset']['type']), (DATA_SAMPLERS, loader['sampler']['type'])]
+        named += [(TRANSFORMS, step['type']) for step in loader['dataset']['pipeline']]
+    return named
+
+
+def unregistered_types(cfg) -> list:
+    return [name for registry, name in named_types(cfg) if registry.get(name) is None]
 
 
 def test_there_are_shipped_gan_configs():
@@ -22,16 +47,7 @@ def test_there_are_shipped_gan_configs():
 @pytest.mark.parametrize('name', GAN_CONFIGS)
 def test_shipped_gan_config_builds(name):
     cfg = load_config(name)
-    registered = [(MODELS, cfg.model['type']), (LOOPS, cfg.val_cfg['type']),
-                  (LOG_PROCESSORS, cfg.log_processor['type']),
-                  (EVALUATOR, cfg.val_evaluator['type']), (VISUALIZERS, cfg.visualizer['type']),
-                  (OPTIM_WRAPPER_CONSTRUCTORS, cfg.optim_wrapper['constructor']),
-                  (DATASETS, cfg.train_dataloader['dataset']['type'])]
-    registered += [(HOOKS, hook['type']) for hook in cfg.default_hooks.values()]
-    registered += [(HOOKS, hook['type']) for hook in cfg.get('custom_hooks', [])]
-    registered += [(METRICS, metric['type']) for metric in cfg.val_evaluator['metrics']]
-    registered += [(TRANSFORMS, step['type']) for step in cfg.train_dataloader['dataset']['pipeline']]
-    missing = [name for registry, name in registered if registry.get(name) is None]
+    missing = unregistered_types(cfg)
     assert not missing, f'unregistered types: {missing}'
     with torch.device('meta'):
         model = MODELS.build(cfg.model)
