@@ -55,8 +55,8 @@ CLASS_MOTIONS = {
 # Per-frame rate of change of each column: positions in canvas sizes, angles in radians,
 # radii in log units. Tuned with the defaults below (8 frames of 32x32) so that a TSM-R18 trained
 # from scratch learns every pair within the quickstart budget: a shape moves 2-3 pixels and turns
-# 20-32 degrees a frame (under the 45 degrees at which a square's turn would look reversed).
-RATE_RANGES = {CX: (0.06, 0.1), CY: (0.06, 0.1), ANGLE: (0.35, 0.55), LOG_RADIUS: (0.07, 0.11)}
+# 26-40 degrees a frame (under the 45 degrees at which a square's turn would look reversed).
+RATE_RANGES = {CX: (0.06, 0.1), CY: (0.06, 0.1), ANGLE: (0.45, 0.7), LOG_RADIUS: (0.07, 0.11)}
 RADIUS_RANGE = (0.2, 0.3)  # middle-frame radius, in canvas sizes
 NOISE_STD_RANGE = (2.0, 8.0)
 MIN_CONTRAST = 100.0  # smallest largest-channel distance between shape and mean background colour
@@ -76,11 +76,11 @@ def _ngon(sides: int, phase: float = 0.0) -> np.ndarray:
 # colour. Every shape carries an off-centre mark: the turning direction of a symmetric outline
 # shows only at its corners, a mark's sweep shows it plainly (and a circle needs one to turn at all).
 SHAPES = {
-    'circle': [(_ngon(24), 'body'), (_ngon(10) * 0.3 + [0.55, 0.0], 'mark')],
-    'square': [(_ngon(4, np.pi / 4), 'body'), (_ngon(10) * 0.25 + [0.4, 0.4], 'mark')],
-    'triangle': [(_ngon(3), 'body'), (_ngon(10) * 0.2 + [0.45, 0.0], 'mark')],
+    'circle': [(_ngon(24), 'body'), (_ngon(10) * 0.35 + [0.6, 0.0], 'mark')],
+    'square': [(_ngon(4, np.pi / 4), 'body'), (_ngon(10) * 0.25 + [0.45, 0.45], 'mark')],
+    'triangle': [(_ngon(3), 'body'), (_ngon(10) * 0.25 + [0.45, 0.0], 'mark')],
     'bar': [(np.array([[1.0, 0.45], [-1.0, 0.45], [-1.0, -0.45], [1.0, -0.45]]), 'body'),
-            (_ngon(10) * 0.3 + [0.6, 0.0], 'mark')],
+            (_ngon(10) * 0.35 + [0.65, 0.0], 'mark')],
 }
 
 
