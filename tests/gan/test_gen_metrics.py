@@ -262,3 +262,38 @@ def test_statistics_file_may_have_mmgen_pkl_name_but_pickles_are_refused(tiny_se
     stats_file.write_bytes(pickle.dumps(dict(mean=1)))
     with pytest.raises(ConfigError, match='never unpickles'):
         metric.prepare(model, loader)
+
+
+class InceptionStandIn(torch.nn.Module):
+    """The call interface of StyleGAN2-ADA's TorchScript Inception (uint8 in, ``return_features``
+    or ``no_output_bias``), with a fixed random projection in place of the real network."""
+
+    def __init__(self):
+        super().__init__()
+        weights = torch.randn(3 * 4 * 4, 8, generator=torch.Generator().manual_seed(0))
+        self.register_buffer('projection', weights)
+
+    def forward(self, img: torch.Tensor, return_features: bool = False,
+                no_output_bias: bool = False) -> torch.Tensor:
+        small = torch.nn.functional.interpolate(img.float() / 255, size=(4, 4), mode='area')
+        features = small.flatten(1) @ self.projection
+        return features if return_features else torch.softmax(features, dim=1)
+
+
+def test_inception_file_is_read_offline_and_fid_of_the_real_set_with_itself_is_zero(
+        tiny_setup, tmp_path, monkeypatch):
+    monkeypatch.setenv('REELKIT_CACHE', str(tmp_path))
+    torch.jit.save(torch.jit.script(InceptionStandIn()), str(tmp_path / 'inception-2015-12-05.pt'))
+
+    def no_network(*args, **kwargs):
+        raise AssertionError('the metric tried to open a network connection')
+
+    monkeypatch.setattr('socket.socket', no_network)
+    model, loader = tiny_setup
+    metric = FrechetInceptionDistance(fake_nums=16)  # no feature_net: the Inception file
+    metric.prepare(model, loader)  # real statistics of the 16 images through the TorchScript file
+    for batch in loader:
+        real = model.data_preprocessor(batch)['inputs']['img']
+        metric.process(batch, [dict(fake_img=image) for image in real])
+    result = metric.evaluate()
+    assert result['fid'] == pytest.approx(0, abs=1e-6)
