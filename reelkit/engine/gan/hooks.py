@@ -230,8 +230,7 @@ class PGGANFetchDataHook(Hook):
     folder at the old batch size (an error when that folder's images are smaller than the new
     scale). This hook looks in ``before_train`` (the first scale, or the resumed one) and after
     every iteration, right after the model set ``_next_scale_int``, so each batch comes from the
-    right dataloader; ``before_train_iter`` looks again, which finds nothing to do unless
-    something else changed the model's scale in between.
+    right dataloader.
 
     Args:
         interval (int): MMGeneration 0.x's argument, kept in migrated configs; must be 1 (the
@@ -253,9 +252,6 @@ class PGGANFetchDataHook(Hook):
             print_log('PGGANFetchDataHook: the train dataset has no update_annotations (use '
                       'GrowScaleImgDataset); its dataloader stays as it is', logger='current',
                       level=logging.WARNING)
-        self._follow_model(runner)
-
-    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         self._follow_model(runner)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
