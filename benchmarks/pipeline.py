@@ -20,7 +20,7 @@ from mmengine.registry import init_default_scope  # noqa: E402
 from torch.utils.data import DataLoader  # noqa: E402
 
 from reelkit.registry import DATASETS, SCOPE  # noqa: E402
-from reelkit.utils.config import load_config  # noqa: E402
+from reelkit.apis import load_config  # noqa: E402
 from reelkit.utils.errors import VideoReadError  # noqa: E402
 
 

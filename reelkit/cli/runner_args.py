@@ -7,7 +7,7 @@ import sys
 from mmengine.config import Config, DictAction
 
 from reelkit.engine import prepare_distributed
-from reelkit.utils.config import load_config_and_migration
+from reelkit.apis import load_config_and_migration
 
 
 def add_runner_arguments(parser: argparse.ArgumentParser) -> None:

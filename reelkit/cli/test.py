@@ -2,7 +2,7 @@
 import argparse
 import os.path as osp
 
-from mmengine.runner import Runner
+from reelkit.engine import ReelkitRunner
 
 from reelkit.cli.runner_args import add_runner_arguments, config_from_args
 from reelkit.utils.errors import ConfigError
@@ -30,5 +30,5 @@ def run(args: argparse.Namespace) -> int:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.dump)]
-    Runner.from_cfg(cfg).test()
+    ReelkitRunner.from_cfg(cfg).test()
     return 0

@@ -2,7 +2,7 @@
 import argparse
 
 import torch
-from mmengine.runner import Runner
+from reelkit.engine import ReelkitRunner
 
 from reelkit.cli.runner_args import add_runner_arguments, config_from_args
 from reelkit.utils.errors import ConfigError
@@ -46,5 +46,5 @@ def apply_train_arguments(cfg, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     apply_train_arguments(cfg, args)
-    Runner.from_cfg(cfg).train()
+    ReelkitRunner.from_cfg(cfg).train()
     return 0

@@ -15,7 +15,7 @@ seed writes the same annotation files and the same pixels, whatever the order of
 Written under ``out_dir`` (every path in the lists is relative to ``out_dir``)::
 
     videos/00000.mp4 ...           H.264 (yuv420p) clips, fixed fps, a keyframe every 4 frames
-    train.txt val.txt test.txt     VideoDataset lists ``videos/00000.mp4 LABEL`` (test = val)
+    train.txt val.txt test.txt     VideoDataset lists ``videos/00000.mp4 LABEL`` (disjoint splits)
     classes.txt                    the class names, one per line, in label order
     rawframes/00000/img_00001.jpg  with ``rawframes=True``: the rendered frames as JPEGs
     train_rawframes.txt ...        RawframeDataset lists ``rawframes/00000 NUM_FRAMES LABEL``
@@ -192,26 +192,36 @@ def write_jpegs(frame_dir: str, frames: np.ndarray) -> None:
                     [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
 
 
-def split_of(index: int, num_videos: int, val_fraction: float) -> str:
-    """``'val'`` for the first ``val_fraction`` of each class's videos, else ``'train'``."""
+def split_of(index: int, num_videos: int, val_fraction: float, test_fraction: float) -> str:
+    """``'val'`` for the first ``val_fraction`` of each class's videos, ``'test'`` for the next
+    ``test_fraction``, else ``'train'``: the test clips neither train nor choose the checkpoint."""
     num_classes = len(SYNTH_MOTION_CLASSES)
     per_class = num_videos // num_classes
-    num_val = min(max(int(per_class * val_fraction + 0.5), 1), per_class - 1)
-    return 'val' if index // num_classes < num_val else 'train'
+    num_val = max(int(per_class * val_fraction + 0.5), 1)
+    num_test = max(int(per_class * test_fraction + 0.5), 1)
+    rank = index // num_classes
+    if rank < num_val:
+        return 'val'
+    return 'test' if rank < num_val + num_test else 'train'
 
 
-def _check_arguments(num_videos: int, size: int, num_frames: int, val_fraction: float) -> None:
+def _check_arguments(num_videos: int, size: int, num_frames: int, val_fraction: float,
+                     test_fraction: float) -> None:
     num_classes = len(SYNTH_MOTION_CLASSES)
-    if num_videos < 2 * num_classes or num_videos % num_classes:
+    if num_videos < 3 * num_classes or num_videos % num_classes:
         raise ReelkitError(f'num_videos={num_videos}: expected a multiple of {num_classes} '
                            f'(the number of classes, so classes stay balanced), at least '
-                           f'{2 * num_classes}')
+                           f'{3 * num_classes} (one clip of each class per split)')
     if size < 16 or size % 2:
         raise ReelkitError(f'size={size}: expected an even number of pixels >= 16 (H.264 yuv420p)')
     if num_frames < 2:
         raise ReelkitError(f'num_frames={num_frames}: expected at least 2 frames to show motion')
-    if not 0 < val_fraction < 1:
-        raise ReelkitError(f'val_fraction={val_fraction}: expected a fraction in (0, 1)')
+    per_class = num_videos // num_classes
+    held_out = max(int(per_class * val_fraction + 0.5), 1) + max(int(per_class * test_fraction + 0.5), 1)
+    if not (0 < val_fraction < 1 and 0 < test_fraction < 1) or held_out >= per_class:
+        raise ReelkitError(f'val_fraction={val_fraction}, test_fraction={test_fraction}: expected '
+                           f'fractions in (0, 1) that leave training clips of each class '
+                           f'({per_class} per class)')
 
 
 def _progress(items: range, enabled: bool) -> Iterable[int]:
@@ -226,7 +236,7 @@ def _write_lists(out_dir: str, suffix: str, lines: Dict[str, List[str]]) -> Dict
     for split in ('train', 'val', 'test'):
         paths[f'{split}{suffix}'] = osp.join(out_dir, f'{split}{suffix}.txt')
         with open(paths[f'{split}{suffix}'], 'w', encoding='utf-8') as stream:
-            stream.write(''.join(lines['val' if split == 'test' else split]))
+            stream.write(''.join(lines[split]))
     return paths
 
 
@@ -237,6 +247,7 @@ def generate_synth_motion(out_dir: str,
                           size: int = 32,
                           num_frames: int = 8,
                           val_fraction: float = 0.2,
+                          test_fraction: float = 0.2,
                           fps: int = FPS,
                           progress: bool = False) -> Dict[str, str]:
     """Write a SynthMotion dataset under ``out_dir`` (layout in the module docstring).
@@ -249,6 +260,7 @@ def generate_synth_motion(out_dir: str,
         size (int): Frame height and width in pixels (even). Defaults to 32.
         num_frames (int): Frames per clip. Defaults to 8.
         val_fraction (float): Share of each class's videos in ``val.txt``. Defaults to 0.2.
+        test_fraction (float): Share of each class's videos in ``test.txt``. Defaults to 0.2.
         fps (int): Frame rate stored in the mp4 files. Defaults to 8.
         progress (bool): Show a rich progress bar. Defaults to False.
 
@@ -257,18 +269,18 @@ def generate_synth_motion(out_dir: str,
         with ``rawframes``, ``rawframes``, ``train_rawframes``, ``val_rawframes`` and
         ``test_rawframes``.
     """
-    _check_arguments(num_videos, size, num_frames, val_fraction)
+    _check_arguments(num_videos, size, num_frames, val_fraction, test_fraction)
     paths = dict(root=out_dir, videos=osp.join(out_dir, 'videos'),
                  classes=osp.join(out_dir, 'classes.txt'))
     os.makedirs(paths['videos'], exist_ok=True)
-    video_lines: Dict[str, List[str]] = {'train': [], 'val': []}
-    frame_lines: Dict[str, List[str]] = {'train': [], 'val': []}
+    video_lines: Dict[str, List[str]] = {'train': [], 'val': [], 'test': []}
+    frame_lines: Dict[str, List[str]] = {'train': [], 'val': [], 'test': []}
     for index in _progress(range(num_videos), progress):
         label = index % len(SYNTH_MOTION_CLASSES)
         video_id = f'{index:05d}'
         frames = render_clip(label, num_frames, size, np.random.default_rng([seed, index]))
         write_mp4(osp.join(paths['videos'], f'{video_id}.mp4'), frames, fps)
-        split = split_of(index, num_videos, val_fraction)
+        split = split_of(index, num_videos, val_fraction, test_fraction)
         video_lines[split].append(f'videos/{video_id}.mp4 {label}\n')
         if rawframes:
             write_jpegs(osp.join(out_dir, 'rawframes', video_id), frames)

@@ -1,6 +1,5 @@
-from . import gan  # noqa: F401  (generative models: loops, hooks, optimizer constructors)
-from .compat import CPUDistributedDataParallel, log_checkpoint_mismatches, prepare_distributed
+from . import gen  # noqa: F401  (generative models: loops, hooks, optimizer constructors)
+from .runner import multi_loop  # noqa: F401  (registers MultiLoaderEpochBasedTrainLoop)
+from .compat import CPUDistributedDataParallel, ReelkitRunner, prepare_distributed
 
-log_checkpoint_mismatches()  # every runner of a process that uses reelkit logs skipped keys
-
-__all__ = ['CPUDistributedDataParallel', 'prepare_distributed']
+__all__ = ['CPUDistributedDataParallel', 'ReelkitRunner', 'prepare_distributed']

@@ -8,9 +8,11 @@
   runner hands the local rank to DDP as a CUDA device id. :func:`prepare_distributed` starts a
   gloo process group itself and selects :class:`CPUDistributedDataParallel`.
 - Skipped keys of ``load_from``: the runner loads without a logger, so MMEngine ``print``s which
-  keys did not match and the log file never records them; :func:`log_checkpoint_mismatches`
-  sends them through the current logger (console and log file).
+  keys did not match and the log file never records them. :class:`ReelkitRunner` sends them
+  through the current logger (console and log file) while it loads; other runners in the same
+  process are left as MMEngine made them.
 """
+import contextlib
 import functools
 import os
 
@@ -18,9 +20,10 @@ import torch
 import torch.distributed as torch_dist
 from mmengine.config import Config
 from mmengine.model import MMDistributedDataParallel
+from mmengine.runner import Runner
 from mmengine.runner import runner as mmengine_runner
 
-from reelkit.registry import MODEL_WRAPPERS
+from reelkit.registry import MODEL_WRAPPERS, RUNNERS
 from reelkit.utils.errors import ConfigError
 
 @MODEL_WRAPPERS.register_module()
@@ -54,8 +57,26 @@ def prepare_distributed(cfg: Config, launcher: str) -> None:
     cfg.model_wrapper_cfg = wrapper
 
 
-def log_checkpoint_mismatches() -> None:
-    """Make ``Runner.load_checkpoint`` report mismatched keys to the current logger."""
+@contextlib.contextmanager
+def checkpoint_mismatches_logged():
+    """While open, the runner's checkpoint loading reports mismatched keys to the current logger.
+
+    MMEngine offers no argument or hook for that logger (``Runner.load_checkpoint`` calls the
+    module-level ``_load_checkpoint_to_model`` without one), so the function is swapped for the
+    duration of one load and put back after it.
+    """
     load = mmengine_runner._load_checkpoint_to_model
-    if not isinstance(load, functools.partial):  # once per process
-        mmengine_runner._load_checkpoint_to_model = functools.partial(load, logger='current')
+    mmengine_runner._load_checkpoint_to_model = functools.partial(load, logger='current')
+    try:
+        yield
+    finally:
+        mmengine_runner._load_checkpoint_to_model = load
+
+
+@RUNNERS.register_module()
+class ReelkitRunner(Runner):
+    """MMEngine's ``Runner`` whose ``load_from`` and ``--resume`` loads log skipped keys to the log file."""
+
+    def load_checkpoint(self, *args, **kwargs):
+        with checkpoint_mismatches_logged():
+            return super().load_checkpoint(*args, **kwargs)

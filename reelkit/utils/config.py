@@ -1,15 +1,13 @@
-"""Loading config files the way every reelkit command does.
+"""The config steps below the migration: finding a config file, mapping MMAction2/MMGeneration
+scopes to ``reelkit``, and refusing top-level keys that look like misspellings of runner keys.
 
-One road: find the file (the path given, else the configs shipped with reelkit), load it with
-its ``_base_`` chain, migrate it in memory if it is a 0.x config, apply ``--cfg-options``, map
-MMAction2/MMGeneration scopes to ``reelkit``, and refuse top-level keys that look like
-misspellings of the keys the runner reads.
+:func:`reelkit.apis.load_config` puts them together with the 0.x migration.
 """
 import difflib
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List
 
-from mmengine.config import Config, DictAction  # noqa: F401  (DictAction re-exported for the CLI)
+from mmengine.config import Config
 
 from reelkit.registry import SCOPE
 from reelkit.utils.errors import ConfigError
@@ -39,30 +37,6 @@ def resolve_config_path(path: str) -> Path:
         return shipped
     raise ConfigError(f'{path}: no such config file (looked relative to the current directory '
                       f'and among the configs shipped with reelkit in {SHIPPED_CONFIGS})')
-
-
-def load_config(path: str, cfg_options: Optional[Dict] = None) -> Config:
-    """Load a config file, ready for ``Runner.from_cfg``. Errors name the file or key."""
-    return load_config_and_migration(path, cfg_options)[0]
-
-
-def load_config_and_migration(path: str, cfg_options: Optional[Dict] = None
-                              ) -> Tuple[Config, Optional['MigrationResult']]:
-    """:func:`load_config`, plus the migration's result when the file is a 0.x config."""
-    from reelkit.migration import is_legacy_config, migrate_config  # the migration reads configs
-    resolved = resolve_config_path(path)
-    try:
-        cfg = Config.fromfile(str(resolved))
-    except (SyntaxError, NameError, KeyError, ValueError, TypeError, OSError) as error:
-        raise ConfigError(f'{resolved}: cannot load config: {error}') from error
-    migration = migrate_config(cfg, str(resolved)) if is_legacy_config(cfg) else None
-    if migration is not None:
-        cfg = migration.config
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    apply_scope_aliases(cfg)
-    check_top_level_keys(cfg, str(resolved))
-    return cfg, migration
 
 
 def apply_scope_aliases(cfg: Config) -> List[str]:

@@ -14,7 +14,7 @@ from reelkit.datasets import (SYNTH_MOTION_CLASSES, RawframeDataset, VideoDatase
 from reelkit.datasets.synth_motion import CLASS_MOTIONS, CX, CY, render_clip, sample_trajectory
 from reelkit.utils.errors import ReelkitError
 
-SMALL = dict(num_videos=16, size=32, num_frames=8)
+SMALL = dict(num_videos=24, size=32, num_frames=8)
 PAIRS = [('move_right', 'move_left'), ('move_down', 'move_up'),
          ('rotate_clockwise', 'rotate_counterclockwise'), ('grow', 'shrink')]
 
@@ -56,11 +56,10 @@ def test_another_seed_draws_other_pixels(synth, tmp_path):
                               decoded_frames(f'{other["videos"]}/00000.mp4'))
 
 
-def test_splits_are_balanced_per_class_and_test_equals_val(synth):
-    for split in ('train', 'val'):  # 16 videos: one per class in each split
+def test_splits_are_balanced_per_class(synth):
+    for split in ('train', 'val', 'test'):  # 24 videos: one per class in each split
         labels = Counter(int(line.split()[1]) for line in open(synth[split]))
         assert labels == {label: 1 for label in range(len(SYNTH_MOTION_CLASSES))}
-    assert open(synth['test']).read() == open(synth['val']).read()
     assert open(synth['classes']).read().split() == list(SYNTH_MOTION_CLASSES)
 
 
@@ -103,9 +102,24 @@ def test_pair_clips_are_each_other_reversed(forward, backward):
     np.testing.assert_array_equal(clips[1], clips[0][::-1])
 
 
-def test_split_sizes_follow_val_fraction(tmp_path):
-    paths = generate_synth_motion(str(tmp_path), num_videos=64, size=16, num_frames=2)
-    assert [len(open(paths[split]).readlines()) for split in ('train', 'val')] == [48, 16]
+def test_split_sizes_follow_val_and_test_fractions(tmp_path):
+    paths = generate_synth_motion(str(tmp_path), num_videos=80, size=16, num_frames=2, test_fraction=0.3)
+    assert [len(open(paths[split]).readlines()) for split in ('train', 'val', 'test')] == [40, 16, 24]
+
+
+def test_test_split_shares_no_clip_with_train_or_val(tmp_path):
+    """The test clips neither train the model nor choose its checkpoint (the quickstart's split sizes)."""
+    paths = generate_synth_motion(str(tmp_path), num_videos=80, size=16, num_frames=2, rawframes=True)
+    for suffix in ('', '_rawframes'):
+        clips = {split: {line.split()[0] for line in open(paths[split + suffix])} for split in ('train', 'val', 'test')}
+        assert clips['test'] and not clips['test'] & (clips['train'] | clips['val'])
+        assert not clips['train'] & clips['val']
+        assert sum(map(len, clips.values())) == 80
+
+
+def test_fractions_that_leave_no_training_clip_are_refused(tmp_path):
+    with pytest.raises(ReelkitError, match='leave training clips'):
+        generate_synth_motion(str(tmp_path), num_videos=24, val_fraction=0.5, test_fraction=0.5)
 
 
 @pytest.mark.parametrize('name', SYNTH_MOTION_CLASSES)
@@ -136,9 +150,10 @@ def test_num_videos_not_a_multiple_of_classes_is_refused(tmp_path):
 def test_cli_writes_synth_motion(tmp_path, capsys):
     parser = argparse.ArgumentParser()
     data_cli.add_parser(parser.add_subparsers(dest='command'), [])
-    args = parser.parse_args(['data', 'synth-motion', str(tmp_path / 'out'), '--num-videos', '16',
+    args = parser.parse_args(['data', 'synth-motion', str(tmp_path / 'out'), '--num-videos', '24',
                               '--seed', '2', '--rawframes'])
     assert args.func(args) == 0
     assert len(open(tmp_path / 'out' / 'train.txt').readlines()) == 8
+    assert len(open(tmp_path / 'out' / 'test.txt').readlines()) == 8
     assert (tmp_path / 'out' / 'val_rawframes.txt').is_file()
-    assert 'SynthMotion: 16 videos' in capsys.readouterr().out
+    assert 'SynthMotion: 24 videos' in capsys.readouterr().out

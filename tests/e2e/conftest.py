@@ -46,7 +46,7 @@ randomness = dict(seed=0)
 
 @pytest.fixture(scope='session')
 def tiny_motion(tmp_path_factory):
-    """32 SynthMotion clips of 24x24 pixels: 24 to train, 8 to validate and test."""
+    """32 SynthMotion clips of 24x24 pixels: 16 to train, 8 to validate, 8 to test."""
     root = tmp_path_factory.mktemp('synth_motion')
     generate_synth_motion(str(root), num_videos=32, size=24, num_frames=8)
     return root

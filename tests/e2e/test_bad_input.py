@@ -50,17 +50,17 @@ def test_malformed_annotation_line_names_file_and_line(tiny_config, tiny_motion,
 
 def test_missing_video_is_named(tiny_config, tiny_motion, tmp_path, capsys):
     root = copy_dataset(tiny_motion, tmp_path)
-    (root / 'videos' / '00009.mp4').unlink()
+    (root / 'videos' / '00017.mp4').unlink()
     config = tiny_config(extra=(
         f"train_dataloader['dataset'].update(ann_file='{root}/train.txt', "
         f"data_prefix=dict(video='{root}'))\n"))
     assert main(['train', config, '--work-dir', str(tmp_path / 'w')]) == 2
-    assert '00009.mp4' in error_line(capsys)
+    assert '00017.mp4' in error_line(capsys)
 
 
 def test_corrupt_training_video_is_skipped_with_a_warning(tiny_config, tiny_motion, tmp_path):
     root = copy_dataset(tiny_motion, tmp_path)
-    corrupt = root / 'videos' / '00009.mp4'
+    corrupt = root / 'videos' / '00017.mp4'
     corrupt.write_bytes(corrupt.read_bytes()[:300])
     config = tiny_config(max_epochs=1, extra=(
         f"train_dataloader['dataset'].update(ann_file='{root}/train.txt', "
@@ -69,19 +69,19 @@ def test_corrupt_training_video_is_skipped_with_a_warning(tiny_config, tiny_moti
     assert main(['train', config, '--work-dir', str(work_dir)]) == 0
     assert osp.isfile(work_dir / 'epoch_1.pth')
     (log, ) = glob.glob(str(work_dir / '*' / '*.log'))
-    warnings = [line for line in open(log) if 'WARNING' in line and '00009.mp4' in line]
+    warnings = [line for line in open(log) if 'WARNING' in line and '00017.mp4' in line]
     assert warnings and 'skipped' in warnings[0]
 
 
 def test_corrupt_video_is_fatal_when_asked(tiny_config, tiny_motion, tmp_path, capsys):
     root = copy_dataset(tiny_motion, tmp_path)
-    corrupt = root / 'videos' / '00009.mp4'
+    corrupt = root / 'videos' / '00017.mp4'
     corrupt.write_bytes(corrupt.read_bytes()[:300])
     config = tiny_config(max_epochs=1, extra=(
         f"train_dataloader['dataset'].update(ann_file='{root}/train.txt', "
         f"data_prefix=dict(video='{root}'), skip_corrupt=False)\n"))
     assert main(['train', config, '--work-dir', str(tmp_path / 'w')]) == 2
-    assert '00009.mp4' in error_line(capsys)
+    assert '00017.mp4' in error_line(capsys)
 
 
 def test_missing_checkpoint_is_named(tiny_config, tmp_path, capsys):

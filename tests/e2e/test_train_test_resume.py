@@ -22,14 +22,16 @@ def best_checkpoint(work_dir):
     return best
 
 
-def test_test_command_reproduces_best_validation_accuracy(tiny_config, tmp_path):
+def test_test_command_reproduces_best_validation_accuracy(tiny_config, tiny_motion, tmp_path):
     config, work_dir = tiny_config(max_epochs=2), str(tmp_path / 'train')
     assert main(['train', config, '--work-dir', work_dir]) == 0
     best = best_checkpoint(work_dir)
     best_val_top1 = checkpoint(best)['message_hub']['runtime_info']['best_score']
 
     dump = str(tmp_path / 'preds.pkl')
-    assert main(['test', config, best, '--work-dir', str(tmp_path / 'test'), '--dump', dump]) == 0
+    on_val_split = f'test_dataloader.dataset.ann_file={tiny_motion / "val.txt"}'
+    assert main(['test', config, best, '--work-dir', str(tmp_path / 'test'), '--dump', dump,
+                 '--cfg-options', on_val_split]) == 0
     with open(dump, 'rb') as stream:
         predictions = pickle.load(stream)
     correct = [int(p['pred_score'].argmax()) == int(p['gt_label'][0]) for p in predictions]

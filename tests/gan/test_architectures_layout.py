@@ -1,6 +1,6 @@
 """Every MMGeneration 1.x GAN config builds a generator and discriminator with the reference layout.
 
-For each config in ``shared/reference/mmgen_1.x_models.json.gz`` the ``model.generator`` and
+For each config in ``tests/data/reference/mmgen_1.x_models.json.gz`` the ``model.generator`` and
 ``model.discriminator`` dicts are built with ``MODELS`` (with the defaults MMGeneration's ``BaseGAN``
 passes: ``noise_size`` and, for conditional models, ``num_classes``), and their state dicts must have the
 reference's keys (``generator.*`` / ``discriminator.*``, prefix stripped) and shapes. The parameter count
@@ -8,31 +8,22 @@ of G + D (+ G again for ``generator_ema`` when ``ema_config`` is set) must equal
 
 Models are built on the ``meta`` device: only shapes matter here, and nothing is allocated.
 """
-import gzip
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 import torch
 
 import reelkit.models.architectures  # noqa: F401  (registers the architectures)
 from reelkit.registry import MODELS
+from reference_facts import mmgen_reference
 
-REFERENCE = Path(__file__).resolve().parents[2] / 'shared' / 'reference' / 'mmgen_1.x_models.json.gz'
-if not REFERENCE.exists():
-    REFERENCE = Path('/work/shared/reference/mmgen_1.x_models.json.gz')
 
 # MMGeneration's conditional models (``BaseConditionalGAN``) pass ``num_classes`` to G and D.
 CONDITIONAL_MODELS = {'SNGAN', 'SAGAN', 'BigGAN'}
 
 
-def load_reference() -> dict:
-    with gzip.open(REFERENCE, 'rt') as f:
-        return json.load(f)
-
-
-REFS = load_reference() if REFERENCE.exists() else {}
+REFS = mmgen_reference()
 CONFIGS = sorted(name for name, ref in REFS.items() if 'error' not in ref)
 
 
@@ -81,7 +72,6 @@ def unimplemented_types(model_cfg: dict) -> list:
             if MODELS.get(model_cfg[part]['type']) is None]
 
 
-@pytest.mark.skipif(not REFS, reason='shared/reference/mmgen_1.x_models.json.gz is not available')
 @pytest.mark.parametrize('config', CONFIGS, ids=[c.removesuffix('.py') for c in CONFIGS])
 def test_reference_layout(config):
     ref = REFS[config]
@@ -103,7 +93,6 @@ ERROR_CONFIGS = sorted(name for name, ref in REFS.items() if 'error' in ref)
 SAME_AS = 'styleganv2/stylegan2_c2_8xb4-800kiters_ffhq-256x256.py'
 
 
-@pytest.mark.skipif(not REFS, reason='shared/reference/mmgen_1.x_models.json.gz is not available')
 @pytest.mark.parametrize('config', ERROR_CONFIGS, ids=[c.removesuffix('.py') for c in ERROR_CONFIGS])
 def test_configs_the_reference_could_not_build_have_the_documented_layout(config):
     """The two fp16 quicktest configs fail in MMGeneration only because of a 0.x-era model argument; their

@@ -1,7 +1,4 @@
 """BaseGAN/DCGAN: the generator/discriminator schedule, EMA layout and numerics, sampling."""
-import gzip
-import json
-from pathlib import Path
 
 import pytest
 import torch
@@ -9,12 +6,12 @@ from mmengine.optim import OptimWrapper
 
 import reelkit.engine  # noqa: F401  (registers the GAN engine parts)
 import reelkit.models  # noqa: F401
-from reelkit.engine.gan import GenOptimWrapperConstructor
+from reelkit.engine.gen import GenOptimWrapperConstructor
 from reelkit.models.base_models import ExponentialMovingAverage, RampUpEMA
 from reelkit.registry import MODELS
 from reelkit.utils.errors import ConfigError
+from reference_facts import mmgen_reference
 
-REFERENCE = Path('/work/shared/reference/mmgen_1.x_models.json.gz')
 
 
 def tiny_dcgan(**kwargs):
@@ -192,7 +189,7 @@ def test_optim_wrapper_for_missing_submodule_names_the_submodules():
 
 
 def test_dcgan_reference_config_has_reference_layout():
-    reference = json.load(gzip.open(REFERENCE, 'rt'))['dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py']
+    reference = mmgen_reference()['dcgan/dcgan_1xb128-300kiters_celeba-cropped-64.py']
     model = MODELS.build(reference['model'])
     layout = {k: list(v.shape) for k, v in model.state_dict().items()}
     assert layout == reference['state_dict']
@@ -230,7 +227,7 @@ def test_separate_ddp_wrapper_keeps_the_single_process_checkpoint_layout(tmp_pat
 
 
 def test_linear_lr_interval_steps_every_interval_iterations():
-    from reelkit.engine.gan import LinearLrInterval
+    from reelkit.engine.gen import LinearLrInterval
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1e-3)
     scheduler = LinearLrInterval(optimizer, start_factor=2e-4, end_factor=0., begin=4, end=12,
                                  interval=2, by_epoch=False)

@@ -9,7 +9,7 @@ from mmengine.runner import CheckpointLoader, Runner
 
 import reelkit.engine  # noqa: F401
 from reelkit.datasets.synth_shapes import generate_synth_shapes
-from reelkit.utils.config import load_config
+from reelkit.apis import load_config
 
 CONFIG = 'gan/dcgan/dcgan_1xb32-1500iters_synth-shapes-32x32.py'
 

@@ -10,7 +10,8 @@ import reelkit.visualization  # noqa: F401
 from reelkit.registry import (DATA_SAMPLERS, DATASETS, EVALUATOR, HOOKS, LOG_PROCESSORS, LOOPS,
                               METRICS, MODEL_WRAPPERS, MODELS, OPTIM_WRAPPER_CONSTRUCTORS,
                               OPTIMIZERS, TRANSFORMS, VISBACKENDS, VISUALIZERS)
-from reelkit.utils.config import SHIPPED_CONFIGS, load_config
+from reelkit.apis import load_config
+from reelkit.utils.config import SHIPPED_CONFIGS
 
 GAN_CONFIGS = sorted(str(p.relative_to(SHIPPED_CONFIGS)) for p in (SHIPPED_CONFIGS / 'gan').rglob('*.py')
                      if '_base_' not in p.parts)

@@ -1,20 +1,17 @@
 """GAN model classes: every MMGeneration 1.x config of an implemented model builds the whole
 reference layout (networks, EMA, model buffers), and each model trains a step with its losses."""
-import gzip
-import json
-from pathlib import Path
 
 import pytest
 import torch
 
 import reelkit.engine  # noqa: F401
 import reelkit.models  # noqa: F401
-from reelkit.engine.gan import GenOptimWrapperConstructor, PGGANOptimWrapperConstructor
+from reelkit.engine.gen import GenOptimWrapperConstructor, PGGANOptimWrapperConstructor
 from reelkit.registry import MODELS
 from reelkit.structures import GenDataSample
+from reference_facts import mmgen_reference
 
-REFERENCE = Path('/work/shared/reference/mmgen_1.x_models.json.gz')
-REFS = json.load(gzip.open(REFERENCE, 'rt'))
+REFS = mmgen_reference()
 IMPLEMENTED = {'DCGAN', 'LSGAN', 'GGAN', 'WGANGP', 'SNGAN', 'SAGAN', 'BigGAN', 'StyleGAN2',
                'StyleGAN3', 'ProgressiveGrowingGAN', 'StyleGANv1'}
 CONFIGS = sorted(k for k, v in REFS.items() if 'error' not in v and v['model']['type'] in IMPLEMENTED)
@@ -171,12 +168,12 @@ def test_styleganv1_trains_with_logistic_loss_and_r1_at_the_current_scale():
 def test_visualization_hook_draws_conditional_models_class_by_class(tmp_path):
     from unittest import mock
 
-    from reelkit.engine.gan import GenVisualizationHook
+    from reelkit.engine.gen import GenVisualizationHook
     model = MODELS.build(TINY_MODELS['SNGAN'])
     hook = GenVisualizationHook(interval=1, n_samples=4, n_row=2)
     runner = mock.Mock(model=model, iter=0)
     drawn = {}
-    with mock.patch('reelkit.engine.gan.hooks.Visualizer') as visualizer:
+    with mock.patch('reelkit.engine.gen.hooks.Visualizer') as visualizer:
         visualizer.get_current_instance().add_datasample.side_effect = \
             lambda **kwargs: drawn.update(kwargs)
         state = torch.get_rng_state()

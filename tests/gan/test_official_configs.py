@@ -15,7 +15,8 @@ from mmengine.runner import Runner
 
 from reelkit.datasets.gen.cifar10 import TRAIN_FILES
 from reelkit.registry import MODELS
-from reelkit.utils.config import load_config, resolve_config_path
+from reelkit.apis import load_config
+from reelkit.utils.config import resolve_config_path
 from test_architectures_layout import REFS
 from test_cifar10_dataset import write_cifar_batches
 from test_gan_configs import GAN_CONFIGS, unregistered_types

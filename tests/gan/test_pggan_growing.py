@@ -13,9 +13,9 @@ from mmengine.runner import Runner
 
 import reelkit.datasets  # noqa: F401
 import reelkit.engine  # noqa: F401
-from reelkit.engine.gan import PGGANFetchDataHook
+from reelkit.engine.gen import PGGANFetchDataHook
 from reelkit.registry import DATASETS
-from reelkit.utils.config import load_config
+from reelkit.apis import load_config
 from reelkit.utils.errors import ConfigError
 
 from test_dcgan_training import load  # the checkpoint as the runner reads it

@@ -9,7 +9,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from reelkit.datasets.synth_shapes import generate_synth_shapes
-from reelkit.utils.config import load_config
+from reelkit.apis import load_config
 from test_dcgan_training import load, shrink_run
 from test_gan_configs import GAN_CONFIGS
 from test_official_configs import SHIPPED_NAMES

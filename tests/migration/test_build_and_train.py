@@ -133,7 +133,7 @@ def _train_one_iteration(cfg) -> None:
 
 
 def _load_migrated(name: str, tmp_path):
-    from reelkit.utils.config import load_config
+    from reelkit.apis import load_config
     migrate_file(CORPUS / name, out=tmp_path / 'migrated.py')
     cfg = load_config(str(tmp_path / 'migrated.py'))
     cfg.work_dir = str(tmp_path / 'work_dir')
@@ -151,7 +151,7 @@ def _load_migrated(name: str, tmp_path):
 def synth_data(tmp_path_factory):
     from reelkit.datasets.synth_motion import generate_synth_motion
     root = tmp_path_factory.mktemp('synth_motion')
-    return generate_synth_motion(str(root), num_videos=16, seed=0, rawframes=True, size=32, num_frames=8)
+    return generate_synth_motion(str(root), num_videos=24, seed=0, rawframes=True, size=32, num_frames=8)
 
 
 def _adapt(cfg, paths: dict, kind: str) -> None:

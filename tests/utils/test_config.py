@@ -1,6 +1,7 @@
 import pytest
 
-from reelkit.utils.config import SHIPPED_CONFIGS, apply_scope_aliases, load_config
+from reelkit.apis import load_config
+from reelkit.utils.config import SHIPPED_CONFIGS, apply_scope_aliases
 from reelkit.utils.errors import ConfigError
 
 

@@ -57,9 +57,8 @@ def to_uint8(images: Tensor) -> Tensor:
     return (images * 127.5 + 128).clamp(0, 255).to(torch.uint8)
 
 
-class StyleGANInception(nn.Module):
-    """StyleGAN2-ADA's TorchScript Inception-v3 (``inception-2015-12-05.pt``): 2048-d pool
-    features and 1008-way probabilities. It resizes its uint8 input to 299x299 itself."""
+class TorchScriptFeatureNet(nn.Module):
+    """A StyleGAN2-ADA TorchScript network: uint8 images in, ``return_features=True`` features out."""
 
     def __init__(self, path: str):
         super().__init__()
@@ -68,30 +67,24 @@ class StyleGANInception(nn.Module):
 
     def features(self, images: Tensor) -> Tensor:
         return self.net(to_uint8(images), return_features=True)
+
+    def probabilities(self, images: Tensor) -> Tensor:
+        raise ConfigError(f'{type(self).__name__} gives features only, not class probabilities')
+
+    def identity(self) -> str:
+        return f'{type(self).__name__}({osp.abspath(self.path)}, {osp.getsize(self.path)} bytes)'
+
+
+class StyleGANInception(TorchScriptFeatureNet):
+    """StyleGAN2-ADA's TorchScript Inception-v3 (``inception-2015-12-05.pt``): 2048-d pool
+    features and 1008-way probabilities. It resizes its uint8 input to 299x299 itself."""
 
     def probabilities(self, images: Tensor) -> Tensor:
         return self.net(to_uint8(images), no_output_bias=True)
 
-    def identity(self) -> str:
-        return f'StyleGANInception({osp.abspath(self.path)}, {osp.getsize(self.path)} bytes)'
 
-
-class StyleGANVGG16(nn.Module):
+class StyleGANVGG16(TorchScriptFeatureNet):
     """StyleGAN2-ADA's TorchScript VGG16 (``vgg16.pt``): 4096-d features of the first FC layers."""
-
-    def __init__(self, path: str):
-        super().__init__()
-        self.path = path
-        self.net = torch.jit.load(path, map_location='cpu').eval()
-
-    def features(self, images: Tensor) -> Tensor:
-        return self.net(to_uint8(images), return_features=True)
-
-    def probabilities(self, images: Tensor) -> Tensor:
-        raise ConfigError('StyleGANVGG16 gives features only, not class probabilities')
-
-    def identity(self) -> str:
-        return f'StyleGANVGG16({osp.abspath(self.path)}, {osp.getsize(self.path)} bytes)'
 
 
 @MODELS.register_module()
