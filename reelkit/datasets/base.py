@@ -104,12 +104,16 @@ class BaseActionDataset(BaseDataset):
         """
         data_info = self.get_data_info(idx)
         if self.test_mode or not self.skip_corrupt:
-            return self.pipeline(data_info)
+            return self.apply_pipeline(data_info)
         try:
-            return self.pipeline(data_info)
+            return self.apply_pipeline(data_info)
         except VideoReadError as error:
             _log_skip(error)
             return None
+
+    def apply_pipeline(self, data_info: dict):
+        """The pipeline's output for one entry (a subclass may run it differently)."""
+        return self.pipeline(data_info)
 
     def prefixed(self, key: str, path: str) -> str:
         """``path`` joined with ``data_prefix[key]``; a missing key is named in the error."""
@@ -118,6 +122,32 @@ class BaseActionDataset(BaseDataset):
                               f'{key!r} key; use data_prefix=dict({key}=DIR)')
         prefix = self.data_prefix[key]
         return osp.join(prefix, path) if prefix else path
+
+    def parse_list_lines(self, head: Sequence[str], delimiter: str = ' '
+                         ) -> Iterator[Tuple[str, str, List[int], Union[int, List[int]]]]:
+        """Read a ``PATH [NUMBER ...] LABEL [LABEL ...]`` list (video, rawframe and audio lists).
+
+        Args:
+            head: the names of the fields before the labels, e.g. ``['<frame_dir>', '<total_frames>']``.
+            delimiter: the field separator; ``' '`` means any run of whitespace.
+
+        Yields:
+            ``(where, path, numbers, label)``: ``file:line``, the first field, the other head fields
+            as ints, and the label (a list when ``multi_class``), checked against ``num_classes``.
+        """
+        expected = ' '.join(head) + (' <label> [<label> ...]' if self.multi_class else ' <label>')
+        for where, line in read_annotation_lines(self.ann_file):
+            fields = split_fields(line, delimiter)
+            num_labels = len(fields) - len(head)
+            if num_labels < 1 or (num_labels > 1 and not self.multi_class):
+                raise AnnotationError(f'{where}: expected {expected!r}, got {line!r}'
+                                      + ('' if num_labels < 1 else ' (pass multi_class=True '
+                                         'and num_classes for several labels per video)'))
+            numbers = [parse_int(field, name.strip('<>'), where, expected, line)
+                       for field, name in zip(fields[1:len(head)], head[1:])]
+            labels = [parse_int(field, 'label', where, expected, line) for field in fields[len(head):]]
+            self.check_labels(labels, where)
+            yield where, fields[0], numbers, labels if self.multi_class else labels[0]
 
     def check_labels(self, labels: List[int], where: str) -> None:
         """Reject labels outside ``[0, num_classes)`` (when ``num_classes`` is known)."""
@@ -147,6 +177,13 @@ def read_annotation_lines(ann_file: str) -> Iterator[Tuple[str, List[str]]]:
             line = line.strip()
             if line:
                 yield f'{ann_file}:{number}', line
+
+
+def split_fields(line: str, delimiter: str) -> List[str]:
+    """Split on ``delimiter``; ``' '`` means any run of whitespace."""
+    if delimiter == ' ':
+        return line.split()
+    return [field.strip() for field in line.split(delimiter)]
 
 
 def parse_int(field: str, what: str, where: str, expected: str, line: str) -> int:

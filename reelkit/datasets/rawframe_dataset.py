@@ -2,8 +2,7 @@
 from typing import Callable, List, Optional, Sequence, Union
 
 from reelkit.registry import DATASETS
-from reelkit.utils.errors import AnnotationError
-from .base import BaseActionDataset, check_paths_exist, parse_int, read_annotation_lines
+from .base import BaseActionDataset, check_paths_exist
 
 
 @DATASETS.register_module()
@@ -70,23 +69,10 @@ class RawframeDataset(BaseActionDataset):
         """Parse the annotation file into ``frame_dir``/``total_frames``/``label`` entries."""
         head = ['<frame_dir>', '<offset>', '<total_frames>'] if self.with_offset else [
             '<frame_dir>', '<total_frames>']
-        expected = ' '.join(head) + (' <label> [<label> ...]' if self.multi_class else ' <label>')
         data_list, paths = [], []
-        for where, line in read_annotation_lines(self.ann_file):
-            fields = line.split()
-            num_labels = len(fields) - len(head)
-            if num_labels < 1 or (num_labels > 1 and not self.multi_class):
-                raise AnnotationError(f'{where}: expected {expected!r}, got {line!r}'
-                                      + ('' if num_labels < 1 else ' (pass multi_class=True '
-                                         'and num_classes for several labels per video)'))
-            numbers = [parse_int(field, name.strip('<>'), where, expected, line)
-                       for field, name in zip(fields[1:len(head)], head[1:])]
-            labels = [parse_int(field, 'label', where, expected, line)
-                      for field in fields[len(head):]]
-            self.check_labels(labels, where)
-            frame_dir = self.prefixed('img', fields[0])
-            entry = dict(frame_dir=frame_dir, total_frames=numbers[-1],
-                         label=labels if self.multi_class else labels[0],
+        for where, path, numbers, label in self.parse_list_lines(head):
+            frame_dir = self.prefixed('img', path)
+            entry = dict(frame_dir=frame_dir, total_frames=numbers[-1], label=label,
                          filename_tmpl=self.filename_tmpl)
             if self.with_offset:
                 entry['offset'] = numbers[0]

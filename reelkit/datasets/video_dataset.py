@@ -2,8 +2,7 @@
 from typing import Callable, List, Optional, Sequence, Union
 
 from reelkit.registry import DATASETS
-from reelkit.utils.errors import AnnotationError
-from .base import BaseActionDataset, check_paths_exist, parse_int, read_annotation_lines
+from .base import BaseActionDataset, check_paths_exist
 
 
 @DATASETS.register_module()
@@ -63,27 +62,11 @@ class VideoDataset(BaseActionDataset):
 
     def load_data_list(self) -> List[dict]:
         """Parse the annotation file into ``dict(filename=..., label=...)`` entries."""
-        expected = '<path> <label> [<label> ...]' if self.multi_class else '<path> <label>'
         data_list, paths = [], []
-        for where, line in read_annotation_lines(self.ann_file):
-            fields = split_fields(line, self.delimiter)
-            if len(fields) < 2 or (len(fields) > 2 and not self.multi_class):
-                raise AnnotationError(f'{where}: expected {expected!r}, got {line!r}'
-                                      + ('' if len(fields) < 2 else ' (pass multi_class=True '
-                                         'and num_classes for several labels per video)'))
-            labels = [parse_int(field, 'label', where, expected, line) for field in fields[1:]]
-            self.check_labels(labels, where)
-            filename = self.prefixed('video', fields[0])
-            label = labels if self.multi_class else labels[0]
+        for where, path, _, label in self.parse_list_lines(['<path>'], self.delimiter):
+            filename = self.prefixed('video', path)
             data_list.append(dict(filename=filename, label=label))
             paths.append((where, filename))
         if self.check_paths:
             check_paths_exist(paths, 'video', 'check_paths=False')
         return data_list
-
-
-def split_fields(line: str, delimiter: str) -> List[str]:
-    """Split on ``delimiter``; ``' '`` means any run of whitespace."""
-    if delimiter == ' ':
-        return line.split()
-    return [field.strip() for field in line.split(delimiter)]

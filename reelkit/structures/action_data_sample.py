@@ -1,6 +1,6 @@
 """The per-sample record that travels from the pipeline to the metric."""
 from numbers import Number
-from typing import Sequence, Union
+from typing import Dict, Sequence, Union
 
 import numpy as np
 import torch
@@ -33,7 +33,8 @@ class ActionDataSample(BaseDataElement):
     """Ground truth and predictions of one clip.
 
     Fields: ``gt_label`` (int64 tensor of class indices, or a float vector for multi-label),
-    ``pred_score`` (float tensor of shape ``(num_classes,)``), ``pred_label`` (int64 tensor).
+    ``pred_score`` (float tensor of shape ``(num_classes,)``, or a dict of them by modality),
+    ``pred_label`` (int64 tensor).
     """
 
     def set_gt_label(self, value: LabelType) -> 'ActionDataSample':
@@ -44,9 +45,11 @@ class ActionDataSample(BaseDataElement):
         self.set_field(format_label(value), 'pred_label', dtype=torch.Tensor)
         return self
 
-    def set_pred_score(self, value: torch.Tensor) -> 'ActionDataSample':
-        if not isinstance(value, torch.Tensor) or value.ndim != 1:
-            raise ValueError('pred_score must be a 1-D tensor of class scores, '
+    def set_pred_score(self, value: Union[torch.Tensor, Dict[str, torch.Tensor]]) -> 'ActionDataSample':
+        """Class scores: a 1-D tensor, or ``{modality: 1-D tensor}`` for multi-modal heads (RGBPoseHead)."""
+        scores = value.values() if isinstance(value, dict) else [value]
+        if not scores or not all(isinstance(score, torch.Tensor) and score.ndim == 1 for score in scores):
+            raise ValueError('pred_score must be a 1-D tensor of class scores (or a dict of them), '
                              f'got {getattr(value, "shape", type(value))}')
-        self.set_field(value, 'pred_score', dtype=torch.Tensor)
+        self.set_field(value, 'pred_score', dtype=(torch.Tensor, dict))
         return self

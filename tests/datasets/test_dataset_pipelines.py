@@ -26,7 +26,7 @@ FRAMES = dict(init=[], decode=[dict(type='RawFrameDecode')])
 
 @pytest.fixture(scope='module')
 def synth(tmp_path_factory):
-    return generate_synth_motion(str(tmp_path_factory.mktemp('synth')), num_videos=16, size=32,
+    return generate_synth_motion(str(tmp_path_factory.mktemp('synth')), num_videos=24, size=32,
                                  num_frames=NUM_FRAMES, rawframes=True)
 
 

@@ -5,12 +5,14 @@ its MMAction2 1.x name, with MMAction2's arguments and result keys, so pipelines
 MMAction2 configs run unchanged. Each transform documents the keys it reads and writes
 (``Required Keys``, ``Added Keys``, ``Modified Keys``, ``Removed Keys``).
 """
+from .audio import AudioFeatureSelector, FormatAudioShape, LoadAudioFeature
 from .base import BaseTransform
 from .decoding import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
                        RawFrameDecode, VideoDecode, VideoInit)
 from .formatting import FormatShape, PackActionInputs
 from .processing import (CenterCrop, ColorJitter, Flip, MultiScaleCrop, RandomCrop,
-                         RandomRescale, RandomResizedCrop, Resize, TenCrop, ThreeCrop)
+                         RandomErasing, RandomRescale, RandomResizedCrop, Resize, TenCrop, ThreeCrop)
+from .rand_augment import PytorchVideoWrapper, VideoRandAugment
 from .sampling import DenseSampleFrames, SampleFrames, UniformSample, UniformSampleFrames
 from .video_readers import DecordReader, OpenCVReader, PyAVReader, VideoReader
 
@@ -24,8 +26,11 @@ __all__ = [
     'RawFrameDecode',
     # processing
     'Resize', 'RandomRescale', 'RandomCrop', 'RandomResizedCrop', 'MultiScaleCrop', 'CenterCrop',
-    'ThreeCrop', 'TenCrop', 'Flip', 'ColorJitter',
+    'ThreeCrop', 'TenCrop', 'Flip', 'ColorJitter', 'RandomErasing', 'PytorchVideoWrapper',
+    'VideoRandAugment',
     # formatting
     'FormatShape', 'PackActionInputs',
+    # audio
+    'LoadAudioFeature', 'AudioFeatureSelector', 'FormatAudioShape',
 ]
 from reelkit.datasets.gen import transforms as _gen_transforms  # noqa: F401,E402  (GAN transforms)

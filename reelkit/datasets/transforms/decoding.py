@@ -6,12 +6,15 @@ reader's interface and closes it. The pairs differ only in which reader they ope
 Init works with any Decode. ``frame_inds`` already include ``start_index`` (SampleFrames adds
 it): videos use ``start_index=0``, frame folders usually 1.
 """
+import logging
 import os.path as osp
 from abc import abstractmethod
+from functools import lru_cache
 from typing import List
 
 import cv2
 import numpy as np
+from mmengine.logging import print_log
 
 from reelkit.registry import TRANSFORMS
 from reelkit.utils.errors import VideoReadError
@@ -107,8 +110,10 @@ class DecordInit(VideoInit):
         - total_frames
         - avg_fps
 
-    A missing or unreadable file raises VideoReadError. Unlike MMAction2, names without an
-    extension are not given ``.mp4``.
+    Where decord is not installed (it is unmaintained and has wheels for few platforms), the
+    video is opened with PyAV instead, after a one-line notice: official configs naming decord
+    run unchanged and read the same frames. A missing or unreadable file raises VideoReadError.
+    Unlike MMAction2, names without an extension are not given ``.mp4``.
 
     Args:
         io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
@@ -117,13 +122,27 @@ class DecordInit(VideoInit):
     """
 
     def __init__(self, io_backend: str = 'disk', num_threads: int = 1, **backend_args) -> None:
-        import_decord()
         super().__init__(io_backend, **backend_args)
         self.num_threads = check_int(type(self).__name__, 'num_threads', num_threads, minimum=0)
+        self.with_decord = decord_or_notice()
 
-    def open(self, filename: str) -> DecordReader:
+    def open(self, filename: str) -> VideoReader:
         source = open_source(filename, self.io_backend, self.backend_args)
+        if not self.with_decord:
+            return PyAVReader(filename, source)
         return DecordReader(filename, source, num_threads=self.num_threads)
+
+
+@lru_cache(maxsize=1)
+def decord_or_notice() -> bool:
+    """Whether decord imports; when it does not, say once that PyAV decodes instead."""
+    try:
+        import_decord()
+    except ImportError:
+        print_log('decord is not installed: DecordInit opens videos with PyAV (same frames); '
+                  'pip install "reelkit[decord]" to use decord', logger='current', level=logging.WARNING)
+        return False
+    return True
 
 
 @TRANSFORMS.register_module()

@@ -636,3 +636,91 @@ class ColorJitter(BaseTransform):
         order = rng.permutation(4)
         results['imgs'] = [color_jitter(img, *factors, order=order) for img in imgs]
         return results
+
+
+@TRANSFORMS.register_module()
+class RandomErasing(BaseTransform):
+    """Random erasing (Zhong et al., AAAI 2020): fill one random box of every frame.
+
+    With probability ``erase_prob`` a box of ``min_area_ratio`` to ``max_area_ratio`` of the
+    frame, with an aspect ratio drawn log-uniformly from ``aspect_range``, is placed at the same
+    spot in all frames and filled: with ``fill_color`` (``'const'``), or with random values
+    (``'rand'``: uniform in [0, 255], or normal around ``fill_color`` with ``fill_std``),
+    drawn anew for each frame.
+
+    Required Keys:
+        - imgs (uint8 H x W x 3 frames)
+
+    Modified Keys:
+        - imgs
+
+    Args:
+        erase_prob (float): Probability of erasing. Defaults to 0.5.
+        min_area_ratio (float): Smallest box area over the frame area. Defaults to 0.02.
+        max_area_ratio (float): Largest box area over the frame area. Defaults to 1/3.
+        aspect_range (float | tuple[float, float]): Box aspect ratio (h / w) range; ``a`` means
+            ``(min(a, 1/a), max(a, 1/a))``. Defaults to ``(3/10, 10/3)``.
+        mode (str): ``'const'`` or ``'rand'``. Defaults to ``'const'``.
+        fill_color (Number | sequence): The fill (``'const'``) or the normal mean (``'rand'``).
+            Defaults to ``(128, 128, 128)``.
+        fill_std (Number | sequence | None): The normal std for ``'rand'``; None draws
+            uniformly. Defaults to None.
+    """
+
+    def __init__(self,
+                 erase_prob: float = 0.5,
+                 min_area_ratio: float = 0.02,
+                 max_area_ratio: float = 1 / 3,
+                 aspect_range: Union[float, Tuple[float, float]] = (3 / 10, 10 / 3),
+                 mode: str = 'const',
+                 fill_color: Union[Real, Sequence[Real]] = (128, 128, 128),
+                 fill_std: Optional[Union[Real, Sequence[Real]]] = None) -> None:
+        name = type(self).__name__
+        self.erase_prob = check_range(name, 'erase_prob', erase_prob, 0, 1)
+        self.min_area_ratio, self.max_area_ratio = _check_number_pair(
+            name, '(min_area_ratio, max_area_ratio)', (min_area_ratio, max_area_ratio), 0, 1, low_inclusive=True)
+        if isinstance(aspect_range, Real):
+            aspect_range = (min(aspect_range, 1 / aspect_range), max(aspect_range, 1 / aspect_range))
+        self.aspect_range = _check_number_pair(name, 'aspect_range', aspect_range, 0, np.inf)
+        self.mode = check_choice(name, 'mode', mode, ('const', 'rand'))
+        self.fill_color = self._per_channel('fill_color', fill_color)
+        self.fill_std = None if fill_std is None else self._per_channel('fill_std', fill_std)
+
+    def _per_channel(self, key: str, value) -> np.ndarray:
+        """A number or three numbers (one per channel) as a (3,) array."""
+        values = np.asarray(value, dtype=np.float64)
+        if values.shape not in ((), (3, )) or not np.isfinite(values).all():
+            raise ValueError(f'{type(self).__name__}: {key}={value!r}; expected a number or 3 numbers')
+        return np.broadcast_to(values, (3, ))
+
+    def random_box(self, img_h: int, img_w: int, rng: np.random.RandomState) -> Tuple[int, int, int, int]:
+        """(top, left, h, w) of the box to erase."""
+        aspect = np.exp(rng.uniform(*np.log(self.aspect_range)))
+        area = img_h * img_w * rng.uniform(self.min_area_ratio, self.max_area_ratio)
+        h = min(int(round(np.sqrt(area * aspect))), img_h)
+        w = min(int(round(np.sqrt(area / aspect))), img_w)
+        top = int(randint(rng, img_h - h)) if img_h > h else 0
+        left = int(randint(rng, img_w - w)) if img_w > w else 0
+        return top, left, h, w
+
+    def fill(self, h: int, w: int, rng: np.random.RandomState) -> np.ndarray:
+        """An (h, w, 3) uint8 patch."""
+        if self.mode == 'const':
+            return np.broadcast_to(self.fill_color.astype(np.uint8), (h, w, 3))
+        if self.fill_std is None:
+            return rng.uniform(0, 256, (h, w, 3)).astype(np.uint8)
+        return np.clip(rng.normal(self.fill_color, self.fill_std, (h, w, 3)).astype(np.int32), 0, 255).astype(np.uint8)
+
+    def transform(self, results: dict) -> dict:
+        rng = global_rng()
+        if rng.rand() >= self.erase_prob:
+            return results
+        img_h, img_w = results['imgs'][0].shape[:2]
+        top, left, h, w = self.random_box(img_h, img_w, rng)
+        erased = []
+        for img in results['imgs']:
+            img = img.copy()
+            img[top:top + h, left:left + w] = self.fill(h, w, rng)
+            erased.append(img)
+        results['imgs'] = erased
+        return results

@@ -145,8 +145,11 @@ class AccMetric(BaseMetric):
         """Keep the scores and label of each sample in ``self.results``."""
         where = f'{type(self).__name__}.process'
         for sample in data_samples:
-            score = _to_numpy(_read_field(sample, 'pred_score', where))
-            label = _read_label(_read_field(sample, 'gt_label', where), score.size, where)
+            score = _read_field(sample, 'pred_score', where)
+            score = {name: _to_numpy(each) for name, each in score.items()} if isinstance(score, dict) \
+                else _to_numpy(score)
+            size = next(iter(score.values())).size if isinstance(score, dict) else score.size
+            label = _read_label(_read_field(sample, 'gt_label', where), size, where)
             self.results.append(dict(pred=score, label=label))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -154,8 +157,25 @@ class AccMetric(BaseMetric):
         if not results:
             raise ValueError('AccMetric: no data samples were processed; check that the '
                              'validation/test dataloader yields data')
-        scores = np.stack([result['pred'] for result in results])
         labels = [result['label'] for result in results]
+        if isinstance(results[0]['pred'], dict):
+            return self._per_modality_metrics({name: np.stack([result['pred'][name] for result in results])
+                                               for name in results[0]['pred']}, labels)
+        return self._metrics(np.stack([result['pred'] for result in results]), labels)
+
+    def _per_modality_metrics(self, scores: Dict[str, np.ndarray], labels: list) -> Dict[str, float]:
+        """``{modality}_{metric}`` for each modality; with RGB and pose scores also their weighted
+        sums, ``RGBPose_{w_rgb}:{w_pose}_{metric}`` for 1:1, 2:1 and 1:2, as MMAction2 reports them."""
+        metrics = {f'{name}_{key}': value for name, each in scores.items()
+                   for key, value in self._metrics(each, labels).items()}
+        if set(scores) == {'rgb', 'pose'}:
+            for w_rgb, w_pose in ((1, 1), (2, 1), (1, 2)):
+                fused = w_rgb * scores['rgb'] + w_pose * scores['pose']
+                metrics.update({f'RGBPose_{w_rgb}:{w_pose}_{key}': value
+                                for key, value in self._metrics(fused, labels).items()})
+        return metrics
+
+    def _metrics(self, scores: np.ndarray, labels: list) -> Dict[str, float]:
         metrics: Dict[str, float] = {}
         for name in self.metrics:
             if name in SINGLE_LABEL_METRICS:

@@ -10,11 +10,11 @@ from mmengine.dataset import Compose
 from transforms_helpers import coded_frames, gray_level
 
 import reelkit.datasets.transforms as transforms_pkg
-from reelkit.datasets.transforms import (CenterCrop, ColorJitter, DecordDecode, DecordInit,
-                                         DenseSampleFrames, Flip, FormatShape, MultiScaleCrop,
-                                         OpenCVDecode, OpenCVInit, PackActionInputs, PyAVDecode,
-                                         PyAVInit,
-                                         RandomCrop, RandomRescale, RandomResizedCrop,
+from reelkit.datasets.transforms import (AudioFeatureSelector, CenterCrop, ColorJitter, DecordDecode,
+                                         DecordInit, DenseSampleFrames, Flip, FormatAudioShape, FormatShape,
+                                         LoadAudioFeature, MultiScaleCrop, OpenCVDecode, OpenCVInit,
+                                         PackActionInputs, PyAVDecode, PyAVInit, PytorchVideoWrapper,
+                                         RandomCrop, RandomErasing, RandomRescale, RandomResizedCrop,
                                          RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop,
                                          UniformSample, UniformSampleFrames)
 from reelkit.registry import TRANSFORMS
@@ -117,19 +117,20 @@ CASES = {
     'ColorJitter': Case(ColorJitter, lambda f: imgs()),
     'FormatShape': Case(lambda: FormatShape('NCTHW'),
                         lambda f: imgs(num_clips=1, clip_len=2)),
+    'PytorchVideoWrapper': Case(lambda: PytorchVideoWrapper(op='RandAugment', prob=1.0), lambda f: imgs()),
+    'RandomErasing': Case(lambda: RandomErasing(erase_prob=1.0, mode='rand'), lambda f: imgs()),
+    'LoadAudioFeature': Case(LoadAudioFeature, lambda f: dict(audio_path=f['video'] + '.no-audio.npy')),
+    'AudioFeatureSelector': Case(AudioFeatureSelector, lambda f: dict(
+        audios=np.ones((50, 4), np.float32), frame_inds=np.arange(8), num_clips=2, length=50, total_frames=8)),
+    'FormatAudioShape': Case(lambda: FormatAudioShape('NCTF'), lambda f: dict(audios=np.ones((1, 8, 4)))),
 }
-# PackActionInputs returns a new dict; decord is an optional extra, checked where installed.
+# PackActionInputs returns a new dict. The decord steps run with or without decord (PyAV stands in).
 NOT_CASES = {'PackActionInputs'}
-try:
-    import decord  # noqa: F401
-    CASES.update({
-        'DecordInit': Case(DecordInit, lambda f: dict(filename=f['video'])),
-        'DecordDecode': Case(DecordDecode, lambda f: dict(
-            video_reader=DecordInit()(dict(filename=f['video']))['video_reader'],
-            frame_inds=np.array([1, 9]))),
-    })
-except ImportError:
-    NOT_CASES |= {'DecordInit', 'DecordDecode'}
+CASES.update({
+    'DecordInit': Case(DecordInit, lambda f: dict(filename=f['video'])),
+    'DecordDecode': Case(DecordDecode, lambda f: dict(
+        video_reader=DecordInit()(dict(filename=f['video']))['video_reader'], frame_inds=np.array([1, 9]))),
+})
 
 
 @pytest.fixture

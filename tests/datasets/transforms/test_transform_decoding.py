@@ -8,6 +8,7 @@ from transforms_helpers import NUM_FRAMES, frame_index, gray_level, write_video
 
 from reelkit.datasets.transforms import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit,
                                          PyAVDecode, PyAVInit, RawFrameDecode)
+from reelkit.datasets.transforms import decoding
 from reelkit.datasets.transforms.video_readers import PacketIndex, PyAVReader
 from reelkit.utils.errors import VideoReadError
 
@@ -245,10 +246,22 @@ def test_decord_index_past_the_end_raises(video_path):
         DecordDecode()(results)
 
 
-def test_decord_init_without_decord_says_how_to_install(monkeypatch):
+def test_decord_steps_without_decord_read_the_same_frames_through_pyav(monkeypatch, video_path):
     monkeypatch.setitem(sys.modules, 'decord', None)  # makes `import decord` fail
-    with pytest.raises(ImportError, match=r'pip install "reelkit\[decord\]"'):
-        DecordInit()
+    notices = []
+    monkeypatch.setattr(decoding, 'print_log', lambda message, **kwargs: notices.append(message))
+    decoding.decord_or_notice.cache_clear()
+    inds = np.array([31, 3, 17, 0])
+    try:
+        fallback = [DecordDecode()(DecordInit()(dict(filename=video_path, frame_inds=inds))) for _ in range(2)]
+    finally:
+        decoding.decord_or_notice.cache_clear()
+    pyav = PyAVDecode()(PyAVInit()(dict(filename=video_path, frame_inds=inds)))
+    assert len(notices) == 1 and 'decord is not installed' in notices[0] and 'PyAV' in notices[0]
+    for results in fallback:
+        assert results['total_frames'] == NUM_FRAMES
+        for img, expected in zip(results['imgs'], pyav['imgs']):
+            np.testing.assert_array_equal(img, expected)
 
 
 def test_pyav_decode_multi_thread_needs_a_pyav_reader(video_path):

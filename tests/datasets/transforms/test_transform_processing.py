@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 from transforms_helpers import coded_frames
 
-from reelkit.datasets.transforms import (CenterCrop, ColorJitter, Flip, MultiScaleCrop,
+from reelkit.datasets.transforms import (CenterCrop, ColorJitter, Flip, MultiScaleCrop, RandomErasing,
                                          RandomCrop, RandomRescale, RandomResizedCrop, Resize,
                                          TenCrop, ThreeCrop)
 
@@ -263,3 +263,46 @@ def test_color_jitter_rejects_out_of_range_arguments():
         ColorJitter(hue=0.7)
     with pytest.raises(ValueError, match=r'brightness=\(0.5, 2.5\)'):
         ColorJitter(brightness=(0.5, 2.5))
+
+
+def erased_mask(before, after):
+    """(H, W) bool: where any frame changed."""
+    return np.any([np.any(a != b, axis=2) for a, b in zip(before, after)], axis=0)
+
+
+def test_random_erasing_fills_one_box_at_the_same_place_in_every_frame():
+    np.random.seed(3)
+    frames = [np.full((40, 50, 3), 7, np.uint8) for _ in range(3)]
+    erasing = RandomErasing(erase_prob=1.0, fill_color=(200, 100, 0), min_area_ratio=0.1, max_area_ratio=0.3)
+    out = erasing(dict(imgs=frames))['imgs']
+    mask = erased_mask(frames, out)
+    rows, cols = np.nonzero(mask)
+    box = mask[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    assert box.all()  # one filled rectangle
+    assert 0.1 * 2000 * 0.8 <= box.size <= 0.3 * 2000 * 1.2  # the area ratio, up to rounding
+    for img in out:
+        assert (img[mask] == (200, 100, 0)).all() and (img[~mask] == 7).all()
+    assert all((f == 7).all() for f in frames)  # the input frames are left as they were
+
+
+def test_random_erasing_rand_mode_draws_new_values_per_frame_and_prob_zero_is_identity():
+    np.random.seed(0)
+    frames = [np.zeros((32, 32, 3), np.uint8) for _ in range(2)]
+    out = RandomErasing(erase_prob=1.0, mode='rand', min_area_ratio=0.2)(dict(imgs=frames))['imgs']
+    mask = erased_mask(frames, out)
+    assert mask.sum() > 0.2 * 1024 * 0.8 and not np.array_equal(out[0][mask], out[1][mask])
+    normal = RandomErasing(erase_prob=1.0, mode='rand', fill_color=100, fill_std=1)(dict(imgs=frames))['imgs']
+    assert abs(float(normal[0][erased_mask(frames, normal)].mean()) - 100) < 2
+    untouched = RandomErasing(erase_prob=0.0)(dict(imgs=frames))['imgs']
+    assert all(a is b for a, b in zip(untouched, frames))
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    (dict(erase_prob=1.5), 'erase_prob=1.5'),
+    (dict(min_area_ratio=0.5, max_area_ratio=0.2), 'min_area_ratio, max_area_ratio'),
+    (dict(mode='mean'), "mode='mean'"),
+    (dict(fill_color=(1, 2)), 'fill_color=(1, 2)'),
+])
+def test_random_erasing_bad_arguments_are_named(kwargs, message):
+    with pytest.raises(ValueError, match=message.replace('(', r'\(').replace(')', r'\)')):
+        RandomErasing(**kwargs)
