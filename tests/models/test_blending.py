@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from reelkit.models.data_preprocessors import CutmixBlending, MixupBlending
+from reelkit.models.data_preprocessors import CutmixBlending, MixupBlending, RandomBatchAugment
+from reelkit.registry import MODELS
 from reelkit.structures import ActionDataSample
 
 NUM_CLASSES = 5
@@ -35,3 +36,38 @@ def test_float_targets_are_blended_as_they_are():
     targets = [torch.tensor([1., 1., 0., 0., 0.]), torch.tensor([0., 0., 0., 1., 1.])]  # multi-label
     _, samples = MixupBlending(NUM_CLASSES)(imgs, [ActionDataSample().set_gt_label(t) for t in targets])
     assert torch.allclose(torch.stack([s.gt_label for s in samples]).sum(), torch.tensor(4.0))
+
+
+MIXUP, CUTMIX = dict(type='MixupBlending', num_classes=NUM_CLASSES, alpha=1.0), \
+    dict(type='CutmixBlending', num_classes=NUM_CLASSES, alpha=1.0)
+
+
+def chosen(augment: RandomBatchAugment, draws: int = 40) -> set:
+    """(indices of the augments applied, number of batches blended) over ``draws`` batches."""
+    used = []
+    for index, each in enumerate(augment.augments):
+        if each is not None:
+            each.do_blending = lambda imgs, label, index=index: (used.append(index), (imgs, label))[1]
+    torch.manual_seed(0)
+    for _ in range(draws):
+        augment(*constant_batch())
+    return set(used), len(used)
+
+
+def test_random_batch_augment_picks_among_its_augments_as_the_probabilities_say():
+    assert chosen(MODELS.build(dict(type='RandomBatchAugment', augments=[MIXUP, CUTMIX]))) == ({0, 1}, 40)
+    assert chosen(RandomBatchAugment([MIXUP, CUTMIX], probs=[0.0, 1.0])) == ({1}, 40)
+    used, count = chosen(RandomBatchAugment(MIXUP, probs=0.5))
+    assert used == {0} and 5 < count < 35  # the other half of the batches are left as they are
+
+
+def test_random_batch_augment_blends_labels():
+    torch.manual_seed(0)
+    _, samples = RandomBatchAugment([MIXUP, CUTMIX])(*constant_batch())
+    assert torch.allclose(torch.stack([s.gt_label for s in samples]).sum(dim=1), torch.ones(4))
+
+
+@pytest.mark.parametrize('probs', [[0.5], [0.7, 0.6], [-0.1, 0.5]])
+def test_random_batch_augment_refuses_bad_probabilities(probs):
+    with pytest.raises(ValueError, match='probs='):
+        RandomBatchAugment([MIXUP, CUTMIX], probs=probs)

@@ -63,3 +63,10 @@ def test_non_local_key_names_follow_mmcv():
 def test_non_local_unknown_mode_lists_the_modes():
     with pytest.raises(ValueError, match=r"mode='concat'; expected one of \['dot_product'"):
         NonLocal3d(8, mode='concat')
+
+
+def test_ln_norm_cfg_builds_a_layer_norm_over_the_channels():
+    norm = build_norm_layer(dict(type='LN', eps=1e-6), 8)
+    assert isinstance(norm, torch.nn.LayerNorm) and norm.normalized_shape == (8, ) and norm.eps == 1e-6
+    out = norm(torch.randn(2, 5, 8) * 3 + 1)
+    torch.testing.assert_close(out.mean(-1), torch.zeros(2, 5), atol=1e-5, rtol=0)

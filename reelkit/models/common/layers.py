@@ -27,6 +27,7 @@ NORM_LAYERS: Dict[str, LayerFactory] = {
     'BN2d': nn.BatchNorm2d,
     'BN3d': nn.BatchNorm3d,
     'SyncBN': nn.SyncBatchNorm,
+    'LN': nn.LayerNorm,
 }
 
 ACT_LAYERS: Dict[str, LayerFactory] = {

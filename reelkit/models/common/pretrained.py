@@ -7,7 +7,7 @@ where to put it. Files are read with ``torch.load(weights_only=True)``.
 """
 import os.path as osp
 import re
-from typing import Callable, Collection, Dict, Iterable, Mapping
+from typing import Callable, Collection, Dict, Iterable, Mapping, Optional
 
 import torch
 import torch.nn as nn
@@ -73,17 +73,22 @@ def read_state_dict(path: str) -> StateDict:
         checkpoint = torch.load(path, map_location='cpu', weights_only=True)
     except Exception as error:  # torch raises several types here (pickle, runtime, unsupported global)
         raise ConfigError(f'{path}: cannot read as a weights-only checkpoint: {error}') from error
-    state_dict = checkpoint.get('state_dict', checkpoint) if isinstance(checkpoint, Mapping) else None
+    state_dict = None
+    if isinstance(checkpoint, Mapping):
+        # MMEngine keeps the tensors under ``state_dict``; the official (image) Swin releases under ``model``.
+        nested = [checkpoint[key] for key in ('state_dict', 'model') if isinstance(checkpoint.get(key), Mapping)]
+        state_dict = nested[0] if nested else checkpoint
     if not isinstance(state_dict, Mapping):
-        raise ConfigError(f'{path}: expected a dict of tensors (or one under "state_dict"), '
+        raise ConfigError(f'{path}: expected a dict of tensors (or one under "state_dict" or "model"), '
                           f'got {type(checkpoint).__name__}')
     return {key: value for key, value in state_dict.items() if isinstance(value, torch.Tensor)}
 
 
 KeyMap = Callable[[Iterable[str], Collection[str]], Dict[str, str]]
+Convert = Callable[[StateDict, Mapping[str, torch.Tensor]], StateDict]
 
 
-def load_pretrained(module: nn.Module, path: str, key_map: KeyMap) -> None:
+def load_pretrained(module: nn.Module, path: str, key_map: KeyMap, convert: Optional[Convert] = None) -> None:
     """Copy the weights in ``path`` into ``module``, logging what did not fit.
 
     Args:
@@ -91,12 +96,18 @@ def load_pretrained(module: nn.Module, path: str, key_map: KeyMap) -> None:
         path: a local checkpoint file.
         key_map: ``(checkpoint keys, module keys) -> {checkpoint key: module key}`` for the keys it
             can place; the others are reported as unused.
+        convert: ``(placed tensors by module key, the module's state dict) -> tensors by module key``,
+            to reshape what needs it (inflate 2D kernels, resize position tables) before loading;
+            ``None`` loads the tensors as they are.
     """
     source = read_state_dict(path)
     own = module.state_dict()
     placed = key_map(source.keys(), own.keys())
-    mismatched = sorted(dst for src, dst in placed.items() if source[src].shape != own[dst].shape)
-    loadable = {dst: source[src] for src, dst in placed.items() if dst not in mismatched}
+    tensors = {dst: source[src] for src, dst in placed.items()}
+    if convert is not None:
+        tensors = convert(tensors, own)
+    mismatched = sorted(key for key, value in tensors.items() if value.shape != own[key].shape)
+    loadable = {key: value for key, value in tensors.items() if key not in mismatched}
     module.load_state_dict(loadable, strict=False)
 
     logger = MMLogger.get_current_instance()

@@ -4,7 +4,7 @@ Run by :class:`ActionDataPreprocessor` on the stacked, normalised batch during t
 become probability vectors of shape (num_classes,) that sum to 1; the loss reads them as soft
 labels. Randomness comes from torch's global generator (seeded by the runner).
 """
-from typing import List, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
@@ -12,6 +12,13 @@ from torch.distributions import Beta
 
 from reelkit.registry import MODELS
 from reelkit.structures import ActionDataSample
+
+
+def beta_on_cpu(alpha: float) -> Beta:
+    """Beta(alpha, alpha) on the CPU: draws are scalars, and models may be built under another
+    default device (``torch.device('meta')`` to check layouts)."""
+    alpha = torch.tensor(float(alpha), device='cpu')
+    return Beta(alpha, alpha)
 
 
 class BaseMiniBatchBlending:
@@ -62,7 +69,7 @@ class MixupBlending(BaseMiniBatchBlending):
             alpha: float = .2,
     ) -> None:
         super().__init__(num_classes)
-        self.beta = Beta(alpha, alpha)
+        self.beta = beta_on_cpu(alpha)
 
     def do_blending(self, imgs: torch.Tensor, label: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         lam = self.beta.sample().to(imgs.device)
@@ -85,7 +92,7 @@ class CutmixBlending(BaseMiniBatchBlending):
             alpha: float = .2,
     ) -> None:
         super().__init__(num_classes)
-        self.beta = Beta(alpha, alpha)
+        self.beta = beta_on_cpu(alpha)
 
     @staticmethod
     def rand_bbox(height: int, width: int, lam: float) -> Tuple[int, int, int, int]:
@@ -105,3 +112,41 @@ class CutmixBlending(BaseMiniBatchBlending):
         imgs[..., y1:y2, x1:x2] = imgs[perm][..., y1:y2, x1:x2]
         lam = 1 - (y2 - y1) * (x2 - x1) / (height * width)  # the area actually kept
         return imgs, lam * label + (1 - lam) * label[perm]
+
+
+@MODELS.register_module()
+class RandomBatchAugment(BaseMiniBatchBlending):
+    """Apply one blending per batch, picked at random (e.g. mixup or cutmix, VideoMAE/UniFormer recipes).
+
+    Args:
+        augments: config (or list of configs) of the blendings; they share ``num_classes``.
+        probs: the probability of each blending; with a total below 1 the rest is the chance of no
+            blending. ``None`` picks among them evenly.
+    """
+
+    def __init__(
+            self,
+            augments: Union[Mapping, Sequence[Mapping]],
+            probs: Optional[Union[float, Sequence[float]]] = None,
+    ) -> None:
+        augments = [augments] if isinstance(augments, Mapping) else list(augments)
+        if not augments or not all(isinstance(aug, Mapping) for aug in augments):
+            raise TypeError(f'RandomBatchAugment.augments must be blending configs (dicts), got {augments!r}')
+        super().__init__(augments[0].get('num_classes'))
+        self.augments: List[Optional[BaseMiniBatchBlending]] = [MODELS.build(dict(aug)) for aug in augments]
+        if probs is not None:
+            probs = [probs] if isinstance(probs, (int, float)) else list(probs)
+            if len(probs) != len(augments) or min(probs) < 0 or sum(probs) > 1 + 1e-6:
+                raise ValueError(f'RandomBatchAugment.probs={probs}: one probability per augment '
+                                 f'({len(augments)}), non-negative, summing to at most 1')
+            self.augments.append(None)  # no blending, with the remaining probability
+            probs.append(max(0.0, 1 - sum(probs)))
+        self.probs = None if probs is None else torch.tensor(probs, dtype=torch.float)
+
+    def do_blending(self, imgs: torch.Tensor, label: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        if self.probs is None:
+            index = int(torch.randint(len(self.augments), ()))
+        else:
+            index = int(torch.multinomial(self.probs, 1))
+        augment = self.augments[index]
+        return (imgs, label) if augment is None else augment.do_blending(imgs, label)

@@ -112,9 +112,10 @@ class BaseHead(BaseModule):
         labels = stack_labels(data_samples).to(cls_scores.device, non_blocking=True)
         losses = topk_accuracy(cls_scores.detach(), labels, self.topk) if labels.dim() == 1 else {}
         if self.label_smooth_eps:
+            num_classes = cls_scores.shape[1]  # OmniHead scores images and videos over different class sets
             if labels.dim() == 1:
-                labels = F.one_hot(labels, self.num_classes).to(cls_scores.dtype)
-            labels = (1 - self.label_smooth_eps) * labels + self.label_smooth_eps / self.num_classes
+                labels = F.one_hot(labels, num_classes).to(cls_scores.dtype)
+            labels = (1 - self.label_smooth_eps) * labels + self.label_smooth_eps / num_classes
         losses['loss_cls'] = self.loss_cls(cls_scores, labels)
         return losses
 

@@ -1,1 +1,4 @@
-"""Necks (between backbone and head); none yet for the 2D recognizers."""
+"""Necks (between backbone and head), registered in MODELS."""
+from .tpn import TPN
+
+__all__ = ['TPN']

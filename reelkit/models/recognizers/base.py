@@ -24,10 +24,15 @@ class BaseRecognizer(BaseModel):
         cls_head: config or module of the classification head (needed for loss/predict).
         neck: config or module of the neck, or ``None``.
         train_cfg: training options (kept for MMAction2 configs).
-        test_cfg: test options of the subclass (e.g. ``max_testing_views``).
+        test_cfg: test options: ``max_testing_views`` and the subclass's own; with
+            ``feature_extraction=True``, :meth:`predict` stores pooled backbone (or neck) features
+            as each sample's ``feature`` instead of scoring them (see :class:`FeatureHead`).
         data_preprocessor: config or module; default ``ActionDataPreprocessor()``.
         init_cfg: MMEngine init config.
     """
+
+    # FeatureHead's ``backbone_name`` for this recognizer's features (the layouts shapes cannot tell).
+    feature_layout: Optional[str] = None
 
     def __init__(
             self,
@@ -48,9 +53,28 @@ class BaseRecognizer(BaseModel):
         self.train_cfg = dict(train_cfg or {})
         self.test_cfg = dict(test_cfg or {})
         self.check_test_cfg()
+        self.feature_head = (build_module(dict(type='FeatureHead', backbone_name=self.feature_layout))
+                             if self.test_cfg.get('feature_extraction') else None)
 
     def check_test_cfg(self) -> None:
         """Raise on ``test_cfg`` options the subclass cannot honour (checked at construction)."""
+        views = self.test_cfg.get('max_testing_views')
+        if views is not None and (not isinstance(views, int) or views < 1):
+            raise ValueError(f'model.test_cfg.max_testing_views={views!r}; expected a positive int')
+
+    def run_backbone(self, inputs: torch.Tensor, test_mode: bool) -> Any:
+        """Backbone output for a batch of views, ``max_testing_views`` of them at a time in testing.
+
+        Chunking bounds the memory of many-view tests (e.g. 10 clips x 3 crops); outputs that are
+        tuples (several stages, SlowFast's two pathways) are concatenated element-wise.
+        """
+        chunk = self.test_cfg.get('max_testing_views') if test_mode else None
+        if not chunk:
+            return self.backbone(inputs)
+        parts = [self.backbone(part) for part in inputs.split(chunk)]
+        if isinstance(parts[0], torch.Tensor):
+            return torch.cat(parts)
+        return tuple(torch.cat(level) for level in zip(*parts))
 
     @property
     def with_neck(self) -> bool:
@@ -80,10 +104,12 @@ class BaseRecognizer(BaseModel):
         return {**self._head().loss(feats, data_samples, **head_kwargs), **loss_aux}
 
     def predict(self, inputs: torch.Tensor, data_samples: SampleList, **kwargs) -> SampleList:
-        """``data_samples`` with ``pred_score`` (num_classes,) and ``pred_label`` (1,) set."""
+        """``data_samples`` with ``pred_score`` (num_classes,) and ``pred_label`` (1,) set (``feature``
+        instead with ``test_cfg.feature_extraction``)."""
         feats, head_kwargs = self.extract_feat(inputs, test_mode=True)
         head_kwargs.pop('loss_aux', None)
-        return self._head().predict(feats, data_samples, **head_kwargs)
+        head = self._head() if self.feature_head is None else self.feature_head
+        return head.predict(feats, data_samples, **head_kwargs)
 
     def _forward(self, inputs: torch.Tensor, data_samples: Optional[SampleList] = None,
                  stage: str = 'backbone') -> Any:

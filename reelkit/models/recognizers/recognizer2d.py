@@ -1,5 +1,5 @@
 """2D recognizer (TSN, TSM): a 2D backbone on every frame, the head merges the frames of a clip."""
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 import torch
 
@@ -27,11 +27,12 @@ class Recognizer2D(BaseRecognizer):
     """
 
     def check_test_cfg(self) -> None:
+        super().check_test_cfg()
         backbone_segments = getattr(self.backbone, 'num_segments', None)
         views = self.test_cfg.get('max_testing_views')
-        if views is not None and (not isinstance(views, int) or views < 1
-                                  or (backbone_segments and views % backbone_segments)):
-            raise ValueError(f'model.test_cfg.max_testing_views={views!r}; expected a positive int, a '
+        # A chunk must hold whole clips: TSM shifts features between the frames of one clip.
+        if views is not None and backbone_segments and views % backbone_segments:
+            raise ValueError(f'model.test_cfg.max_testing_views={views!r}; expected a '
                              f'multiple of the backbone num_segments ({backbone_segments})')
         if self.test_cfg.get('fcn_test') and not self.test_cfg.get('num_segs', backbone_segments):
             raise ValueError('model.test_cfg.fcn_test needs test_cfg.num_segs (the backbone has no num_segments)')
@@ -50,7 +51,7 @@ class Recognizer2D(BaseRecognizer):
             raise ValueError(f'stage={stage!r}; expected one of {STAGES}')
         num_views = inputs.shape[1]
         kwargs: Dict[str, Any] = dict(num_segs=num_views)
-        x = self._run_backbone(inputs.flatten(0, 1), test_mode)
+        x = self.run_backbone(inputs.flatten(0, 1), test_mode)
         if stage == 'backbone':
             return x, kwargs
 
@@ -72,13 +73,3 @@ class Recognizer2D(BaseRecognizer):
             x = self._head()(x, **kwargs)
         kwargs['loss_aux'] = loss_aux
         return x, kwargs
-
-    def _run_backbone(self, frames: torch.Tensor, test_mode: bool) -> Any:
-        """(F, C, H, W) frames -> backbone output, ``max_testing_views`` frames at a time in testing."""
-        chunk = self.test_cfg.get('max_testing_views') if test_mode else None
-        if not chunk:
-            return self.backbone(frames)
-        parts = [self.backbone(part) for part in frames.split(chunk)]
-        if isinstance(parts[0], torch.Tensor):
-            return torch.cat(parts)
-        return tuple(torch.cat(level) for level in zip(*parts))
