@@ -1,4 +1,5 @@
 """Backbones: feature extractors registered in MODELS."""
+from .aagcn import AAGCN, AAGCNBlock
 from .c2d import C2D
 from .c3d import C3D
 from .mobilenet_v2 import InvertedResidual, MobileNetV2, make_divisible
@@ -15,6 +16,7 @@ from .resnet_omni import OmniResNet
 from .resnet_tin import ResNetTIN, TemporalInterlace, interlace_shift, tin_key_map
 from .resnet_tsm import NonLocalBlock2d, ResNetTSM, TemporalPool, TemporalShift, temporal_shift
 from .rgbposeconv3d import RGBPoseConv3D
+from .stgcn import STGCN, STGCNBlock
 from .swin import SwinTransformer3D
 from .tanet import TAM, TABlock, TANet
 from .timesformer import TimeSformer
@@ -30,5 +32,5 @@ __all__ = [
     'ResNet3d', 'ResNet3dLayer', 'BasicBlock3d', 'Bottleneck3d', 'ResNet3dSlowOnly', 'ResNet3dCSN', 'ResNet2Plus1d',
     'ResNet3dPathway', 'ResNet3dSlowFast', 'RGBPoseConv3D', 'TimeSformer', 'VisionTransformer', 'UniFormer', 'UniFormerV2',
     'MobileNetV2', 'MobileNetV2TSM', 'InvertedResidual', 'make_divisible', 'ResNetTIN', 'TemporalInterlace',
-    'interlace_shift', 'tin_key_map', 'TANet', 'TAM', 'TABlock'
+    'interlace_shift', 'tin_key_map', 'TANet', 'TAM', 'TABlock', 'STGCN', 'STGCNBlock', 'AAGCN', 'AAGCNBlock'
 ]

@@ -1,6 +1,7 @@
 """Recognition heads, registered in MODELS."""
 from .base import BaseHead, stack_labels, topk_accuracy
 from .feature_head import FeatureHead
+from .gcn_head import GCNHead
 from .i3d_head import I3DHead
 from .mvit_head import MViTHead
 from .omni_head import OmniHead
@@ -17,6 +18,6 @@ from .x3d_head import X3DHead
 
 __all__ = [
     'BaseHead', 'FeatureHead', 'TSNHead', 'TSMHead', 'I3DHead', 'SlowFastHead', 'X3DHead', 'MViTHead', 'TSNAudioHead',
-    'OmniHead', 'RGBPoseHead', 'TimeSformerHead', 'UniFormerHead', 'TPNHead', 'TRNHead',
+    'OmniHead', 'GCNHead', 'RGBPoseHead', 'TimeSformerHead', 'UniFormerHead', 'TPNHead', 'TRNHead',
     'AvgConsensus', 'stack_labels', 'topk_accuracy'
 ]
