@@ -234,7 +234,7 @@ def test_real_statistics_are_cached_and_reused(tiny_setup, tmp_path, monkeypatch
         raise AssertionError('real features recomputed although the statistics file exists')
 
     monkeypatch.setattr(real_stats, 'extract_real_features', must_not_run)
-    monkeypatch.setattr('reelkit.evaluation.gen.fid.extract_real_features', must_not_run)
+    monkeypatch.setattr('reelkit.evaluation.gen.base.extract_real_features', must_not_run)
     second = FrechetInceptionDistance(fake_nums=8, inception_pkl=str(stats_file),
                                       feature_net=dict(type='SeededFeatureNet'))
     second.prepare(model, loader)

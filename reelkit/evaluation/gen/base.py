@@ -13,7 +13,7 @@ Metrics read generated images from the model's :class:`GenDataSample` outputs (a
 ``fake_key`` defaulting to ``'fake_img'``.
 """
 import math
-from typing import Iterator, List, Optional, Sequence
+from typing import Callable, Iterator, List, Optional, Sequence
 
 import torch
 import torch.nn as nn
@@ -23,6 +23,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader
 
 from reelkit.utils.errors import ConfigError
+from .real_stats import cached_arrays, extract_real_features, stats_path
 
 NOISE_SEED = 2022
 SAMPLE_MODELS = ('orig', 'ema', 'ema/orig')
@@ -199,3 +200,34 @@ class GenerativeMetric(GenMetric):
                            metrics: Sequence[GenMetric]):
         num_images = max(m.fake_nums_per_device for m in metrics)
         return NoiseBatches(unwrap(module), dataloader.batch_size, num_images, self.sample_model)
+
+
+class FeatureNetMetric(GenerativeMetric):
+    """A generative metric that compares ``feature_net`` features of fake images with those of the
+    real set, which :meth:`prepare` reads from a cache file or computes once.
+
+    Subclasses set ``feature_net`` and ``feature_dtype`` (the dtype fake features are kept in).
+    """
+    feature_dtype = torch.float32
+
+    def real_feature_arrays(self, dataloader: DataLoader, cache_file: Optional[str], tag: str, keys: Sequence[str],
+                            summarize: Callable[[Tensor], dict], save: bool = True) -> dict:
+        """``keys`` arrays of the real set: ``summarize(features)`` of its images, cached by ``tag``."""
+        self.feature_net.to(self.device)
+
+        def compute() -> dict:
+            return summarize(extract_real_features(dataloader, self.real_nums,
+                                                   lambda batch: self.to_rgb(self.real_images(batch)),
+                                                   self.feature_net.features))
+
+        return cached_arrays(cache_file, lambda: stats_path(tag, self.feature_net.identity(), dataloader,
+                                                            self.real_nums),
+                             tuple(keys), compute, save=save)
+
+    @torch.no_grad()
+    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        if self.num_processed() >= self.fake_nums_per_device:
+            return
+        images = self.to_rgb(self.fake_images(data_samples))
+        self.fake_results.append(self.feature_net.features(images).to(self.feature_dtype).cpu())
+

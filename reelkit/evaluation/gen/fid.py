@@ -1,5 +1,5 @@
 """Fréchet Inception Distance (MMGeneration's ``FrechetInceptionDistance``, also ``FID``)."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 import torch
@@ -8,16 +8,21 @@ from torch.utils.data import DataLoader
 
 from reelkit.registry import METRICS
 from reelkit.utils.errors import ConfigError
-from .base import GenerativeMetric
+from .base import FeatureNetMetric
 from .feature_nets import build_feature_net
 from .functional import feature_statistics, frechet_distance
-from .real_stats import cached_arrays, extract_real_features, stats_path
+
+
+def summarize_features(features: torch.Tensor) -> dict:
+    """(N, D) features -> their mean and covariance, as FID compares them."""
+    mean, cov = feature_statistics(features.numpy())
+    return dict(mean=mean, cov=cov)
 
 
 @METRICS.register_module('FID-Full')
 @METRICS.register_module('FID')
 @METRICS.register_module()
-class FrechetInceptionDistance(GenerativeMetric):
+class FrechetInceptionDistance(FeatureNetMetric):
     """Fréchet distance between Inception features of real and generated images.
 
     Results: ``fid``, and its two terms ``mean`` (``|mu_r - mu_g|^2``) and ``cov``.
@@ -36,6 +41,8 @@ class FrechetInceptionDistance(GenerativeMetric):
         fake_key, real_key, sample_model, collect_device, prefix: see ``GenMetric``;
             ``sample_model`` defaults to ``'orig'``.
     """
+
+    feature_dtype = torch.float64  # the covariance of 2048-d features needs the precision
 
     def __init__(self,
                  fake_nums: int,
@@ -63,27 +70,8 @@ class FrechetInceptionDistance(GenerativeMetric):
 
     def prepare(self, module: nn.Module, dataloader: DataLoader) -> None:
         super().prepare(module, dataloader)
-        self.feature_net.to(self.device)
-
-        def compute():
-            feats = extract_real_features(dataloader, self.real_nums,
-                                          lambda batch: self.to_rgb(self.real_images(batch)),
-                                          self.feature_net.features)
-            mean, cov = feature_statistics(feats.numpy())
-            return dict(mean=mean, cov=cov)
-
-        stats = cached_arrays(
-            self.inception_pkl,
-            lambda: stats_path('fid', self.feature_net.identity(), dataloader, self.real_nums),
-            ('mean', 'cov'), compute)
+        stats = self.real_feature_arrays(dataloader, self.inception_pkl, 'fid', ('mean', 'cov'), summarize_features)
         self.real_mean, self.real_cov = stats['mean'], stats['cov']
-
-    @torch.no_grad()
-    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        if self.num_processed() >= self.fake_nums_per_device:
-            return
-        images = self.to_rgb(self.fake_images(data_samples))
-        self.fake_results.append(self.feature_net.features(images).double().cpu())
 
     def compute_metrics(self, fake_features) -> dict:
         if self.real_mean is None:

@@ -1,5 +1,5 @@
 """Improved precision and recall (MMGeneration's ``PrecisionAndRecall``, also ``PR``)."""
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -7,15 +7,14 @@ from torch.utils.data import DataLoader
 
 from reelkit.registry import METRICS
 from reelkit.utils.errors import ConfigError
-from .base import GenerativeMetric
+from .base import FeatureNetMetric
 from .feature_nets import build_feature_net
 from .functional import precision_recall
-from .real_stats import cached_arrays, extract_real_features, stats_path
 
 
 @METRICS.register_module('PR')
 @METRICS.register_module()
-class PrecisionAndRecall(GenerativeMetric):
+class PrecisionAndRecall(FeatureNetMetric):
     """Kynkäänniemi et al. 2019: the share of generated images inside the k-NN manifold of real
     VGG16 features (precision) and of real images inside the generated manifold (recall).
 
@@ -64,26 +63,9 @@ class PrecisionAndRecall(GenerativeMetric):
 
     def prepare(self, module: nn.Module, dataloader: DataLoader) -> None:
         super().prepare(module, dataloader)
-        self.feature_net.to(self.device)
-
-        def compute():
-            feats = extract_real_features(dataloader, self.real_nums,
-                                          lambda batch: self.to_rgb(self.real_images(batch)),
-                                          self.feature_net.features)
-            return dict(features=feats.float().numpy())
-
-        arrays = cached_arrays(
-            self.vgg16_pkl,
-            lambda: stats_path('pr', self.feature_net.identity(), dataloader, self.real_nums),
-            ('features', ), compute, save=self.auto_save)
+        arrays = self.real_feature_arrays(dataloader, self.vgg16_pkl, 'pr', ('features', ),
+                                          lambda feats: dict(features=feats.float().numpy()), save=self.auto_save)
         self.real_features = torch.from_numpy(arrays['features'])
-
-    @torch.no_grad()
-    def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        if self.num_processed() >= self.fake_nums_per_device:
-            return
-        images = self.to_rgb(self.fake_images(data_samples))
-        self.fake_results.append(self.feature_net.features(images).float().cpu())
 
     def compute_metrics(self, fake_features) -> dict:
         precision, recall = precision_recall(self.real_features, fake_features.float(), self.k,

@@ -292,8 +292,87 @@ def prepare_class_input(gen: nn.Module, noise: NoiseInput, label: NoiseInput, nu
     return noise_batch, label_batch, gen.shared_embedding(label_batch)
 
 
+def output_layer(in_channels: int, out_channels: int, norm_cfg: Mapping, act_cfg: Mapping,
+                 with_spectral_norm: bool, sn_eps: float, sn_style: str) -> ConvModule:
+    """The generators' last layer: norm, activation, then a 3x3 conv to the image channels."""
+    return ConvModule(in_channels, out_channels, kernel_size=3, padding=1, bias=True, norm_cfg=norm_cfg,
+                      act_cfg=act_cfg, order=('norm', 'act', 'conv'), with_spectral_norm=with_spectral_norm,
+                      spectral_norm_cfg=dict(eps=sn_eps, sn_style=sn_style))
+
+
+class BigGANGeneratorBase(nn.Module):
+    """What the BigGAN and BigGAN-deep generators share: input sampling, the output layer, the init.
+
+    Subclasses set ``noise_size``, ``num_classes``, ``shared_embedding``, ``output_layer``,
+    ``rgb2bgr`` and ``init_type``, and define :meth:`features`.
+    """
+
+    def features(self, noise_batch: Tensor, class_vector: Optional[Tensor]) -> Tensor:
+        """(N, noise_size) noise, (N, shared_dim) class vector or None -> (N, C, S, S) features."""
+        raise NotImplementedError
+
+    def init_weights(self) -> None:
+        init_biggan_weights(self, self.init_type)
+
+    def forward(self,
+                noise: NoiseInput = None,
+                label: NoiseInput = None,
+                num_batches: int = 0,
+                return_noise: bool = False,
+                truncation: float = -1.0,
+                use_outside_embedding: bool = False) -> Union[Tensor, dict]:
+        """Generate images.
+
+        Args:
+            noise: (N, noise_size) tensor, a sampler called with the shape, or ``None``.
+            label: (N,) labels, a sampler called with ``(num_batches,)``, or ``None`` for uniform
+                labels; with ``use_outside_embedding`` a (N, shared_dim) class vector.
+            num_batches: Batch size when sampling here.
+            return_noise: Return ``dict(fake_img, noise_batch, label)`` instead of the images.
+            truncation: Clamp the noise to [-truncation, truncation] when >= 0 (truncation trick).
+            use_outside_embedding: ``label`` is already an embedded class vector (e.g. interpolated).
+
+        Returns:
+            Images (N, out_channels, output_scale, output_scale) in [-1, 1], or the dict above.
+        """
+        noise_batch, label_batch, class_vector = prepare_class_input(self, noise, label, num_batches, truncation,
+                                                                     use_outside_embedding)
+        img = torch.tanh(self.output_layer(self.features(noise_batch, class_vector)))
+        if self.rgb2bgr:
+            img = img[:, [2, 1, 0]]
+        if return_noise:
+            return dict(fake_img=img, noise_batch=noise_batch, label=label_batch)
+        return img
+
+
+class BigGANDiscriminatorBase(nn.Module):
+    """What the BigGAN and BigGAN-deep discriminators share: the projection decision and the init.
+
+    Subclasses build ``conv_blocks`` (and optionally ``input_conv``), then call :meth:`build_decision`.
+    """
+
+    def build_decision(self, act_cfg: Mapping, num_classes: int, out_channels: int, with_spectral_norm: bool,
+                       sn_style: str, sn_eps: float) -> None:
+        self.activate = build_activation(act_cfg)
+        channels = self.arch['out_channels'][-1]
+        self.decision = maybe_spectral_norm(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
+        if num_classes > 0:
+            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
+
+    def init_weights(self) -> None:
+        init_biggan_weights(self, self.init_type)
+
+    def forward(self, x: Tensor, label: Optional[Tensor] = None) -> Tensor:
+        """(N, C, S, S) image, (N,) labels -> (N, out_channels) scores."""
+        h = self.input_conv(x) if hasattr(self, 'input_conv') else x
+        for block in self.conv_blocks:
+            h = block(h)
+        h = torch.sum(self.activate(h), dim=[2, 3])
+        return projection_logits(h, self.decision, getattr(self, 'proj_y', None), label)
+
+
 @MODELS.register_module()
-class BigGANGenerator(nn.Module):
+class BigGANGenerator(BigGANGeneratorBase):
     """BigGAN generator: noise (N, noise_size), labels (N,) -> image (N, out_channels, S, S) in [-1, 1].
 
     Args:
@@ -390,38 +469,12 @@ class BigGANGenerator(nn.Module):
             if self.arch['attention'][idx]:
                 self.conv_blocks.append(SelfAttentionBlock(out_ch, **sn))
 
-        self.output_layer = ConvModule(self.arch['out_channels'][-1], out_channels, kernel_size=3, padding=1,
-                                       bias=True, norm_cfg=out_norm_cfg, act_cfg=act_cfg,
-                                       order=('norm', 'act', 'conv'), with_spectral_norm=with_spectral_norm,
-                                       spectral_norm_cfg=dict(eps=sn_eps, sn_style=sn_style))
+        self.output_layer = output_layer(self.arch['out_channels'][-1], out_channels, out_norm_cfg, act_cfg,
+                                         with_spectral_norm, sn_eps, sn_style)
         self.init_weights()
 
-    def init_weights(self) -> None:
-        init_biggan_weights(self, self.init_type)
-
-    def forward(self,
-                noise: NoiseInput = None,
-                label: NoiseInput = None,
-                num_batches: int = 0,
-                return_noise: bool = False,
-                truncation: float = -1.0,
-                use_outside_embedding: bool = False) -> Union[Tensor, dict]:
-        """Generate images.
-
-        Args:
-            noise: (N, noise_size) tensor, a sampler called with the shape, or ``None``.
-            label: (N,) labels, a sampler called with ``(num_batches,)``, or ``None`` for uniform
-                labels; with ``use_outside_embedding`` a (N, shared_dim) class vector.
-            num_batches: Batch size when sampling here.
-            return_noise: Return ``dict(fake_img, noise_batch, label)`` instead of the images.
-            truncation: Clamp the noise to [-truncation, truncation] when >= 0 (truncation trick).
-            use_outside_embedding: ``label`` is already an embedded class vector (e.g. interpolated).
-
-        Returns:
-            Images (N, out_channels, output_scale, output_scale), or the dict above.
-        """
-        noise_batch, label_batch, class_vector = prepare_class_input(self, noise, label, num_batches, truncation,
-                                                                     use_outside_embedding)
+    def features(self, noise_batch: Tensor, class_vector: Optional[Tensor]) -> Tensor:
+        """(N, noise_size) noise, (N, shared_dim) class vector -> features before the output layer."""
         if self.split_noise:
             chunks = torch.split(noise_batch, self.noise_chunk_size, dim=1)
             z = chunks[0]
@@ -440,17 +493,11 @@ class BigGANGenerator(nn.Module):
             else:
                 x = block(x, ys[counter])
                 counter += 1
-        img = torch.tanh(self.output_layer(x))
-        if self.rgb2bgr:
-            img = img[:, [2, 1, 0]]
-
-        if return_noise:
-            return dict(fake_img=img, noise_batch=noise_batch, label=label_batch)
-        return img
+        return x
 
 
 @MODELS.register_module()
-class BigGANDiscriminator(nn.Module):
+class BigGANDiscriminator(BigGANDiscriminatorBase):
     """BigGAN projection discriminator: image (N, C, S, S), labels (N,) -> score (N, out_channels).
 
     Args:
@@ -502,20 +549,5 @@ class BigGANDiscriminator(nn.Module):
             if self.arch['attention'][idx]:
                 self.conv_blocks.append(SelfAttentionBlock(out_ch, **sn))
 
-        self.activate = build_activation(act_cfg)
-        channels = self.arch['out_channels'][-1]
-        self.decision = maybe_spectral_norm(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
-        if num_classes > 0:
-            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
+        self.build_decision(act_cfg, num_classes, out_channels, with_spectral_norm, sn_style, sn_eps)
         self.init_weights()
-
-    def init_weights(self) -> None:
-        init_biggan_weights(self, self.init_type)
-
-    def forward(self, x: Tensor, label: Optional[Tensor] = None) -> Tensor:
-        """(N, C, S, S) image, (N,) labels -> (N, out_channels) scores."""
-        h = x
-        for block in self.conv_blocks:
-            h = block(h)
-        h = torch.sum(self.activate(h), dim=[2, 3])
-        return projection_logits(h, self.decision, getattr(self, 'proj_y', None), label)

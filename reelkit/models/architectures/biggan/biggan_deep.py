@@ -8,18 +8,17 @@ concatenate a learned 1x1 projection to it. Following BigGAN-PyTorch's ``BigGANd
 names are MMGeneration's.
 """
 from types import MappingProxyType
-from typing import Dict, Mapping, Optional, Union
+from typing import Dict, Mapping, Optional
 
 import torch
 import torch.nn as nn
 from torch import Tensor
 
 from reelkit.registry import MODELS
-from ..common import (ConvModule, SelfAttentionBlock, build_activation, build_upsample, check_sn_style, frozen_cfg,
-                      maybe_spectral_norm, projection_logits, sn_conv_module)
-from ..common.sampling import NoiseInput
-from .biggan import (NEAREST_X2, RELU, BigGANConditionBN, _scaled, check_init_type, init_biggan_weights,
-                     prepare_class_input)
+from ..common import (SelfAttentionBlock, build_activation, build_upsample, check_sn_style, frozen_cfg,
+                      maybe_spectral_norm, sn_conv_module)
+from .biggan import (NEAREST_X2, RELU, BigGANConditionBN, BigGANDiscriminatorBase, BigGANGeneratorBase, _scaled,
+                     check_init_type, output_layer)
 
 
 @MODELS.register_module()
@@ -192,7 +191,7 @@ def default_deep_arch(table: Mapping, scale: int, base_channels: int, scale_arg:
 
 
 @MODELS.register_module()
-class BigGANDeepGenerator(nn.Module):
+class BigGANDeepGenerator(BigGANGeneratorBase):
     """BigGAN-deep generator: noise (N, noise_size), labels (N,) -> image (N, out_channels, S, S) in [-1, 1].
 
     Args:
@@ -288,29 +287,12 @@ class BigGANDeepGenerator(nn.Module):
             if self.arch['attention'][idx]:
                 self.conv_blocks.append(SelfAttentionBlock(out_ch, **sn))
 
-        self.output_layer = ConvModule(self.arch['out_channels'][-1], out_channels, kernel_size=3, padding=1,
-                                       bias=True, norm_cfg=out_norm_cfg, act_cfg=act_cfg,
-                                       order=('norm', 'act', 'conv'), with_spectral_norm=with_spectral_norm,
-                                       spectral_norm_cfg=dict(eps=sn_eps, sn_style=sn_style))
+        self.output_layer = output_layer(self.arch['out_channels'][-1], out_channels, out_norm_cfg, act_cfg,
+                                         with_spectral_norm, sn_eps, sn_style)
         self.init_weights()
 
-    def init_weights(self) -> None:
-        init_biggan_weights(self, self.init_type)
-
-    def forward(self,
-                noise: NoiseInput = None,
-                label: NoiseInput = None,
-                num_batches: int = 0,
-                return_noise: bool = False,
-                truncation: float = -1.0,
-                use_outside_embedding: bool = False) -> Union[Tensor, dict]:
-        """Generate images; arguments as in :meth:`BigGANGenerator.forward`.
-
-        Returns:
-            Images (N, out_channels, output_scale, output_scale), or ``dict(fake_img, noise_batch, label)``.
-        """
-        noise_batch, label_batch, class_vector = prepare_class_input(self, noise, label, num_batches, truncation,
-                                                                     use_outside_embedding)
+    def features(self, noise_batch: Tensor, class_vector: Optional[Tensor]) -> Tensor:
+        """(N, noise_size) noise, (N, shared_dim) class vector -> features before the output layer."""
         if self.concat_noise:
             z = y = torch.cat([noise_batch, class_vector], dim=1)
         else:
@@ -321,17 +303,11 @@ class BigGANDeepGenerator(nn.Module):
         x = x.reshape(x.shape[0], self.input_scale, self.input_scale, -1).permute(0, 3, 1, 2).contiguous()
         for block in self.conv_blocks:
             x = block(x) if isinstance(block, SelfAttentionBlock) else block(x, y)
-        img = torch.tanh(self.output_layer(x))
-        if self.rgb2bgr:
-            img = img[:, [2, 1, 0]]
-
-        if return_noise:
-            return dict(fake_img=img, noise_batch=noise_batch, label=label_batch)
-        return img
+        return x
 
 
 @MODELS.register_module()
-class BigGANDeepDiscriminator(nn.Module):
+class BigGANDeepDiscriminator(BigGANDiscriminatorBase):
     """BigGAN-deep projection discriminator: image (N, C, S, S), labels (N,) -> score (N, out_channels).
 
     Args:
@@ -387,20 +363,5 @@ class BigGANDeepDiscriminator(nn.Module):
             if self.arch['attention'][idx]:
                 self.conv_blocks.append(SelfAttentionBlock(out_ch, **sn))
 
-        self.activate = build_activation(act_cfg)
-        channels = self.arch['out_channels'][-1]
-        self.decision = maybe_spectral_norm(nn.Linear(channels, out_channels), with_spectral_norm, sn_style, sn_eps)
-        if num_classes > 0:
-            self.proj_y = maybe_spectral_norm(nn.Embedding(num_classes, channels), with_spectral_norm, sn_style, sn_eps)
+        self.build_decision(act_cfg, num_classes, out_channels, with_spectral_norm, sn_style, sn_eps)
         self.init_weights()
-
-    def init_weights(self) -> None:
-        init_biggan_weights(self, self.init_type)
-
-    def forward(self, x: Tensor, label: Optional[Tensor] = None) -> Tensor:
-        """(N, C, S, S) image, (N,) labels -> (N, out_channels) scores."""
-        h = self.input_conv(x)
-        for block in self.conv_blocks:
-            h = block(h)
-        h = torch.sum(self.activate(h), dim=[2, 3])
-        return projection_logits(h, self.decision, getattr(self, 'proj_y', None), label)
