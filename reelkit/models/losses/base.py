@@ -1,12 +1,17 @@
 """The base of the classification losses: a loss times ``loss_weight``."""
-from typing import Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
 
+LossOutput = Union[torch.Tensor, Dict[str, torch.Tensor]]
+
 
 class BaseWeightedLoss(nn.Module):
     """``loss_weight * _forward(...)``, with an optional per-class weight kept as a buffer.
+
+    ``_forward`` returns a scalar, or a dict of tensors of which only the entries whose name
+    contains ``loss`` are weighted (the others are logged extras, as in MMAction2).
 
     Args:
         loss_weight: factor applied to the loss.
@@ -24,9 +29,12 @@ class BaseWeightedLoss(nn.Module):
         weight = None if class_weight is None else torch.as_tensor(class_weight, dtype=torch.float32)
         self.register_buffer('class_weight', weight, persistent=False)
 
-    def _forward(self, cls_score: torch.Tensor, label: torch.Tensor, **kwargs) -> torch.Tensor:
+    def _forward(self, cls_score: torch.Tensor, label: torch.Tensor, *args, **kwargs) -> LossOutput:
         raise NotImplementedError
 
-    def forward(self, cls_score: torch.Tensor, label: torch.Tensor, **kwargs) -> torch.Tensor:
-        """Scores (N, C) and labels (N,) or (N, C) -> the weighted scalar loss."""
-        return self.loss_weight * self._forward(cls_score, label, **kwargs)
+    def forward(self, cls_score: torch.Tensor, label: torch.Tensor, *args, **kwargs) -> LossOutput:
+        """Scores (N, C) and labels (N,) or (N, C) -> the weighted scalar loss (or dict of them)."""
+        loss = self._forward(cls_score, label, *args, **kwargs)
+        if isinstance(loss, dict):
+            return {k: v * self.loss_weight if 'loss' in k else v for k, v in loss.items()}
+        return self.loss_weight * loss
