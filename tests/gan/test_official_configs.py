@@ -34,9 +34,6 @@ NAMES = sorted(OFFICIAL_CONFIGS)
 SHIPPED_NAMES = {name: f'gan/{name}' for name in NAMES}
 SYNTH_SHAPES_ROOT = 'data/synth_shapes'
 
-needs_reference = pytest.mark.skipif(not REFS, reason='mmgen_1.x_models.json.gz is not available')
-
-
 def plain(value):
     """Tuples as lists, ConfigDicts as dicts: the form of the reference's JSON."""
     return json.loads(json.dumps(value))
@@ -60,13 +57,11 @@ def test_official_config_names_mmgen_scope_and_registered_types(name):
     assert not missing, f'unregistered types: {missing}'
 
 
-@needs_reference
 @pytest.mark.parametrize('name', NAMES)
 def test_official_config_resolves_to_the_reference_model(name):
     assert plain(load_config(SHIPPED_NAMES[name]).model.to_dict()) == REFS[name]['model']
 
 
-@needs_reference
 @pytest.mark.parametrize('name', NAMES)
 def test_official_config_builds_the_reference_layout(name):
     reference = REFS[name]

@@ -13,7 +13,8 @@ import reelkit.models  # noqa: F401  (registers the shared parts: ResNet, Recogn
 import reelkit.models.recognizers.recognizer_audio  # noqa: F401  (registers RecognizerAudio)
 import reelkit.models.recognizers.recognizer_omni  # noqa: F401  (registers RecognizerOmni)
 from reelkit.models.backbones.c2d import C2D
-from reelkit.models.backbones.c3d import C3D, backbone_key_map
+from reelkit.models.backbones.c3d import C3D
+from reelkit.models.common import backbone_key_map
 from reelkit.models.backbones.resnet import ResNet
 from reelkit.models.backbones.resnet_audio import Bottleneck2dAudio, ConvAudio, ResNetAudio
 from reelkit.models.backbones.resnet_omni import OmniResNet, inflate_2d_state_dict

@@ -5,14 +5,14 @@ Eight 3x3x3 convs in five groups, each group closed by a max-pool, then two full
 the backbone returns 4096-d clip vectors (keys ``conv1a.conv.weight`` ... ``conv5b.conv.bias``,
 ``fc6.weight``, ``fc7.weight``).
 """
-from typing import Collection, Dict, Iterable, List, Optional, Union
+from typing import Dict, List, Optional, Union
 
 import torch
 import torch.nn as nn
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen, load_pretrained, resolve_pretrained
+from ..common import ConvModule, backbone_key_map, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
 
 # (name, input channels, output channels) of each conv, grouped by the pool that follows the group.
@@ -28,20 +28,6 @@ CONV_GROUPS = (
 POOLS = (((1, 2, 2), 0), ((2, 2, 2), 0), ((2, 2, 2), 0), ((2, 2, 2), 0), ((2, 2, 2), (0, 1, 1)))
 
 
-def backbone_key_map(source_keys: Iterable[str], own_keys: Collection[str]) -> Dict[str, str]:
-    """Place checkpoint keys that carry the module's own names, optionally under ``backbone.`` (a
-    whole recognizer) or ``module.`` (a DistributedDataParallel wrapper).
-
-    Returns ``{checkpoint key: module key}`` for the keys that have a place.
-    """
-    own = set(own_keys)
-    placed = {}
-    for key in source_keys:
-        name = key[len('module.'):] if key.startswith('module.') else key
-        name = name[len('backbone.'):] if name.startswith('backbone.') else name
-        if name in own:
-            placed[key] = name
-    return placed
 
 
 @MODELS.register_module()

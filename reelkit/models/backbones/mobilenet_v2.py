@@ -14,9 +14,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils import checkpoint as cp
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen, load_pretrained, resolve_pretrained
+from ..common import ConvModule, freeze, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
-from .resnet import _freeze, resnet_key_map
+from .resnet import resnet_key_map
 
 
 def make_divisible(value: float, divisor: int, min_value: Optional[int] = None, min_ratio: float = 0.9) -> int:
@@ -181,9 +181,9 @@ class MobileNetV2(BaseModule):
         """Switch train/eval mode, keeping the frozen layers and (with norm_eval) the norms in eval mode."""
         super().train(mode)
         if self.frozen_stages >= 0:
-            _freeze(self.conv1)
+            freeze(self.conv1)
         for name in self.layers[:max(self.frozen_stages, 0)]:
-            _freeze(getattr(self, name))
+            freeze(getattr(self, name))
         if mode and self.norm_eval:
             for module in self.modules():
                 if isinstance(module, _BatchNorm):

@@ -10,8 +10,7 @@ relative position terms (one table each for time, height and width). Keys follow
 ``attn.{qkv, proj, pool_q/k/v, norm_q/k/v, rel_pos_t/h/w}``, and ``norm{i}`` per output scale.
 """
 import math
-import re
-from typing import Collection, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -19,7 +18,7 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
-from ..common import build_norm_layer, frozen, load_pretrained, resolve_pretrained
+from ..common import backbone_key_map, build_norm_layer, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
 from ..common.transformer import DropPath, InitConfig, Mlp, drop_path_rates, init_cfg_dicts
 
@@ -567,11 +566,6 @@ class MViT(BaseModule):
             load_pretrained(self, path, backbone_key_map, convert=convert)
 
 
-def backbone_key_map(source_keys: Iterable[str], own_keys: Collection[str]) -> Dict[str, str]:
-    """Place checkpoint keys on the model's, dropping a recognizer's ``backbone.`` prefix."""
-    own = set(own_keys)
-    placed = {key: re.sub(r'^backbone\.', '', key) for key in source_keys}
-    return {key: name for key, name in placed.items() if name in own}
 
 
 def resize_rel_pos_tables(state: Dict[str, torch.Tensor], own: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:

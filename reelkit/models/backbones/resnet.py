@@ -16,7 +16,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils import checkpoint as cp
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen, load_pretrained, resolve_pretrained
+from ..common import ConvModule, freeze, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
 
 STYLES = ('pytorch', 'caffe')
@@ -295,21 +295,16 @@ class ResNet(BaseModule):
                 bn.eval()
         if mode and self.partial_bn:
             for bn in batch_norms[1:]:
-                _freeze(bn)
+                freeze(bn)
         return self
 
     def _freeze_stages(self) -> None:
         if self.frozen_stages >= 0:
-            _freeze(self.conv1)
+            freeze(self.conv1)
         for i in range(1, self.frozen_stages + 1):
-            _freeze(getattr(self, f'layer{i}'))
+            freeze(getattr(self, f'layer{i}'))
 
 
-def _freeze(module: nn.Module) -> None:
-    """Eval mode and no gradients for ``module``."""
-    module.eval()
-    for param in module.parameters():
-        param.requires_grad = False
 
 
 # Checkpoint keys: torchvision names -> ours (ConvModule holds conv + bn). Applied in order to every

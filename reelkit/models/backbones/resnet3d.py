@@ -12,16 +12,15 @@ from typing import Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.utils import _triple
 
 from reelkit.registry import MODELS
-from ..common import (ConvModule, NonLocal3d, build_activation_layer, frozen, load_pretrained,
-                      read_state_dict, resolve_pretrained)
+from ..common import (ConvModule, NonLocal3d, build_activation_layer, freeze, frozen, load_pretrained,
+                      resolve_pretrained)
 from ..common.layers import LayerConfig
-from .resnet import STYLES, ResidualBlock, ResNet, _freeze, resnet_key_map
+from .resnet import STYLES, ResidualBlock, ResNet, resnet_key_map
 
 # inflate_style -> temporal kernels of a bottleneck's first and second conv when it is inflated.
 BOTTLENECK_KERNELS_T = {'3x1x1': (3, 1), '3x3x3': (1, 3)}
@@ -278,23 +277,11 @@ def load_inflated(module: nn.Module, path: str, pad_inputs: bool = False) -> Non
     Tensors that do not fit (other channels, lateral connections, non-local blocks) keep their
     initial values and are logged.
     """
-    source = read_state_dict(path)
-    own = module.state_dict()
-    placed = resnet_key_map(source.keys(), own.keys())
-    loadable = {}
-    for src, dst in placed.items():
-        tensor = inflate_tensor(source[src], own[dst], pad_inputs)
-        if tensor is not None:
-            loadable[dst] = tensor
-    module.load_state_dict(loadable, strict=False)
+    def inflate(state: Dict[str, torch.Tensor], own: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:
+        fitted = {key: inflate_tensor(value, own[key], pad_inputs) for key, value in state.items()}
+        return {key: state[key] if value is None else value for key, value in fitted.items()}
 
-    logger = MMLogger.get_current_instance()
-    logger.info(f'{type(module).__name__}: inflated {len(loadable)} of {len(own)} tensors from {path}')
-    kept = sorted(k for k in own if k not in loadable and not k.endswith('num_batches_tracked'))
-    unused = sorted(k for k in source if placed.get(k) not in loadable)
-    for what, keys in (('kept initial values', kept), ('in the checkpoint but unused', unused)):
-        if keys:
-            logger.warning(f'{path}: {what} ({len(keys)}): {", ".join(keys[:20])}{" ..." if len(keys) > 20 else ""}')
+    load_pretrained(module, path, resnet_key_map, convert=inflate)
 
 
 def load_3d_pretrained(module: nn.Module, pretrained: str, pretrained2d: bool, pad_inputs: bool = False) -> None:
@@ -508,9 +495,9 @@ class ResNet3d(BaseModule):
 
     def _freeze_stages(self) -> None:
         if self.frozen_stages >= 0:
-            _freeze(self.conv1)
+            freeze(self.conv1)
         for i in range(1, self.frozen_stages + 1):
-            _freeze(getattr(self, f'layer{i}'))
+            freeze(getattr(self, f'layer{i}'))
 
 
 @MODELS.register_module()
@@ -603,7 +590,7 @@ class ResNet3dLayer(BaseModule):
     def train(self, mode: bool = True) -> 'ResNet3dLayer':
         super().train(mode)
         if self.all_frozen:
-            _freeze(getattr(self, self.layer_name))
+            freeze(getattr(self, self.layer_name))
         if mode and self.norm_eval:
             keep_norms_in_eval(self)
         return self

@@ -15,8 +15,8 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen, load_pretrained, resolve_pretrained
-from .resnet import _freeze, resnet_key_map
+from ..common import ConvModule, freeze, frozen, load_pretrained, resolve_pretrained
+from .resnet import resnet_key_map
 from .resnet3d import PRETRAINED_KEY, ResNet3d
 
 
@@ -164,7 +164,7 @@ class ResNet3dPathway(ResNet3d):
         for i in range(1, min(self.frozen_stages + 1, self.num_stages)):
             lateral = getattr(self, lateral_name(i), None)  # None while ResNet3d.__init__ runs
             if lateral is not None:
-                _freeze(lateral)
+                freeze(lateral)
 
 
 def lateral_name(stage_idx: int) -> str:

@@ -14,10 +14,9 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, frozen, load_pretrained, resolve_pretrained
+from ..common import ConvModule, backbone_key_map, freeze, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
-from .c3d import backbone_key_map
-from .resnet import ResidualBlock, _freeze
+from .resnet import ResidualBlock
 
 MERGE_OPS = ('concat', 'sum')
 IntPair = Union[int, Tuple[int, int]]
@@ -262,7 +261,7 @@ class ResNetAudio(BaseModule):
         """Switch train/eval mode, keeping the frozen parts and, with ``norm_eval``, the norms in eval mode."""
         super().train(mode)
         for i in range(self.frozen_stages + 1):
-            _freeze(self.conv1 if i == 0 else getattr(self, f'layer{i}'))
+            freeze(self.conv1 if i == 0 else getattr(self, f'layer{i}'))
         if mode and self.norm_eval:
             for module in self.modules():
                 if isinstance(module, _BatchNorm):

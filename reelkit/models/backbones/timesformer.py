@@ -25,11 +25,10 @@ from mmengine.model import BaseModule
 from torch.nn.modules.utils import _pair
 
 from reelkit.registry import MODELS
-from ..common import (build_activation_layer, build_conv_layer, build_norm_layer, frozen, load_pretrained,
-                      resolve_pretrained)
+from ..common import (backbone_key_map, build_activation_layer, build_conv_layer, build_norm_layer, frozen,
+                      load_pretrained, resolve_pretrained)
 from ..common.layers import LayerConfig
 from ..common.transformer import DropPath, InitConfig, drop_path_rates, init_cfg_dicts
-from .c3d import backbone_key_map
 
 ATTENTION_TYPES = ('divided_space_time', 'space_only', 'joint_space_time')
 # MMAction2 fixes the norms inside the layers to this; ``norm_cfg`` is only the final norm's.

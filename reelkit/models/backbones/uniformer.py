@@ -11,13 +11,11 @@ from typing import Dict, Mapping, Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
-from ..common import read_state_dict, resolve_pretrained
+from ..common import backbone_key_map, load_pretrained, resolve_pretrained
 from ..common.transformer import DropPath, InitConfig, Mlp, drop_path_rates, init_cfg_dicts
-from .c3d import backbone_key_map
 from .vit_mae import VIT_INIT_CFG
 
 # The ImageNet-1K (2D) UniFormer weights MMAction2 knows by name, for ``pretrained=``.
@@ -275,26 +273,9 @@ class UniFormer(BaseModule):
             self.load_checkpoint(resolve_pretrained(name, 'model.backbone.pretrained'))
 
     def load_checkpoint(self, path: str) -> None:
-        """Copy the weights of a local checkpoint in, logging what did not fit."""
-        own = self.state_dict()
-        source = read_state_dict(path)
-        placed = backbone_key_map(source.keys(), own.keys())
-        state = {dst: source[src] for src, dst in placed.items()}
-        if self.pretrained2d:
-            state = inflate_2d_kernels(state, own)
-        mismatched = sorted(key for key, value in state.items() if value.shape != own[key].shape)
-        self.load_state_dict({k: v for k, v in state.items() if k not in mismatched}, strict=False)
-        logger = MMLogger.get_current_instance()
-        logger.info(f'UniFormer: loaded {len(state) - len(mismatched)} of {len(own)} tensors from {path}')
-        report = {
-            'shape mismatch, kept initial values': mismatched,
-            'not in the checkpoint': sorted(k for k in set(own) - set(state) if not k.endswith('num_batches_tracked')),
-            'in the checkpoint but unused': sorted(set(source) - set(placed)),
-        }
-        for what, keys in report.items():
-            if keys:
-                shown = ', '.join(keys[:20]) + (' ...' if len(keys) > 20 else '')
-                logger.warning(f'{path}: {what} ({len(keys)}): {shown}')
+        """Copy the weights of a local checkpoint in (2D kernels inflated with ``pretrained2d``),
+        logging what did not fit."""
+        load_pretrained(self, path, backbone_key_map, convert=inflate_2d_kernels if self.pretrained2d else None)
 
 
 def inflate_2d_kernels(state: Mapping[str, torch.Tensor], own: Mapping[str, torch.Tensor]) -> Dict[str, torch.Tensor]:

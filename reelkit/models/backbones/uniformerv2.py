@@ -15,19 +15,16 @@ The output blends the video token with the mean class token of the frames throug
 per-channel gate (``balance``), then a layer norm.
 """
 from collections import OrderedDict
-from typing import Collection, Dict, Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 import torch
 import torch.nn as nn
-from mmengine.logging import MMLogger
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
 from reelkit.utils.errors import ConfigError
-from ..common import load_pretrained, read_state_dict, resolve_pretrained
-from ..common.pretrained import KeyMap
+from ..common import backbone_key_map, load_pretrained, prefix_key_map, resolve_pretrained
 from ..common.transformer import DropPath, InitConfig, drop_path_rates, init_cfg_dicts
-from .c3d import backbone_key_map
 from .uniformer import inflate_2d_kernels
 from .vit_mae import VIT_INIT_CFG
 
@@ -280,16 +277,6 @@ class UniFormerV2Transformer(nn.Module):
         return x.view(L, num_clips, NT // num_clips, C).permute(2, 0, 1, 3).reshape(-1, num_clips, C)
 
 
-def prefix_key_map(prefix: str) -> KeyMap:
-    """A :func:`load_pretrained` key map taking the checkpoint keys under ``prefix``, without it (the
-    ``prefix`` of MMEngine's ``Pretrained`` init)."""
-
-    def key_map(source_keys: Iterable[str], own_keys: Collection[str]) -> Dict[str, str]:
-        own = set(own_keys)
-        return {key: key[len(prefix):] for key in source_keys
-                if key.startswith(prefix) and key[len(prefix):] in own}
-
-    return key_map
 
 
 @MODELS.register_module()
@@ -435,14 +422,4 @@ class UniFormerV2(BaseModule):
             path = resolve_pretrained(CLIP_URLS.get(self.pretrained, self.pretrained), 'model.backbone.pretrained')
         except ConfigError as error:
             raise ConfigError(f'model.backbone.pretrained={self.pretrained!r}: {error}') from error
-        own = self.state_dict()
-        source = read_state_dict(path)
-        placed = backbone_key_map(source.keys(), own.keys())
-        state = inflate_2d_kernels({dst: source[src] for src, dst in placed.items()}, own)
-        loadable = {key: value for key, value in state.items() if value.shape == own[key].shape}
-        self.load_state_dict(loadable, strict=False)
-        logger = MMLogger.get_current_instance()
-        logger.info(f'UniFormerV2: loaded {len(loadable)} of {len(own)} tensors of CLIP from {path}')
-        skipped = sorted(set(state) - set(loadable))
-        if skipped:
-            logger.warning(f'{path}: shape mismatch, kept initial values ({len(skipped)}): {", ".join(skipped)}')
+        load_pretrained(self, path, backbone_key_map, convert=inflate_2d_kernels)

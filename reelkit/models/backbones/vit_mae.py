@@ -15,10 +15,9 @@ import torch.nn.functional as F
 from mmengine.model import BaseModule
 
 from reelkit.registry import MODELS
-from ..common import build_norm_layer, frozen, load_pretrained, resolve_pretrained
+from ..common import backbone_key_map, build_norm_layer, frozen, load_pretrained, resolve_pretrained
 from ..common.layers import LayerConfig
 from ..common.transformer import DropPath, InitConfig, drop_path_rates, init_cfg_dicts
-from .c3d import backbone_key_map
 from .timesformer import FFN
 
 # MMAction2's default init: truncated-normal linear layers, unit layer norms.

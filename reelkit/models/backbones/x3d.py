@@ -15,10 +15,10 @@ from mmengine.model import BaseModule
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from reelkit.registry import MODELS
-from ..common import ConvModule, build_activation_layer, frozen, load_pretrained, resolve_pretrained
+from ..common import (ConvModule, backbone_key_map, build_activation_layer, freeze, frozen, load_pretrained,
+                      resolve_pretrained)
 from ..common.layers import LayerConfig
-from .c3d import backbone_key_map
-from .resnet import ResidualBlock, _freeze
+from .resnet import ResidualBlock
 
 SE_STYLES = ('half', 'all')
 BASE_CHANNELS = 24
@@ -270,10 +270,10 @@ class X3D(BaseModule):
         """Switch train/eval mode, keeping the frozen parts and, with ``norm_eval``, the norms in eval mode."""
         super().train(mode)
         if self.frozen_stages >= 0:
-            _freeze(self.conv1_s)
-            _freeze(self.conv1_t)
+            freeze(self.conv1_s)
+            freeze(self.conv1_t)
         for i in range(1, self.frozen_stages + 1):
-            _freeze(getattr(self, f'layer{i}'))
+            freeze(getattr(self, f'layer{i}'))
         if mode and self.norm_eval:
             for module in self.modules():
                 if isinstance(module, _BatchNorm):

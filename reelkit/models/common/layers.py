@@ -126,3 +126,10 @@ def build_module(cfg_or_module: Union[Mapping, nn.Module]) -> nn.Module:
         return cfg_or_module
     # MODELS.build takes dicts only (ConfigDict is one); defaults in signatures are read-only mappings.
     return MODELS.build(cfg_or_module if isinstance(cfg_or_module, dict) else dict(cfg_or_module))
+
+
+def freeze(module: nn.Module) -> None:
+    """Eval mode and no gradients for ``module``."""
+    module.eval()
+    for param in module.parameters():
+        param.requires_grad = False

@@ -88,6 +88,34 @@ KeyMap = Callable[[Iterable[str], Collection[str]], Dict[str, str]]
 Convert = Callable[[StateDict, Mapping[str, torch.Tensor]], StateDict]
 
 
+def backbone_key_map(source_keys: Iterable[str], own_keys: Collection[str]) -> Dict[str, str]:
+    """Place checkpoint keys that carry the module's own names, optionally under ``backbone.`` (a
+    whole recognizer) or ``module.`` (a DistributedDataParallel wrapper).
+
+    Returns ``{checkpoint key: module key}`` for the keys that have a place.
+    """
+    own = set(own_keys)
+    placed = {}
+    for key in source_keys:
+        name = key[len('module.'):] if key.startswith('module.') else key
+        name = name[len('backbone.'):] if name.startswith('backbone.') else name
+        if name in own:
+            placed[key] = name
+    return placed
+
+
+def prefix_key_map(prefix: str) -> KeyMap:
+    """A :func:`load_pretrained` key map taking the checkpoint keys under ``prefix``, without it (the
+    ``prefix`` of MMEngine's ``Pretrained`` init)."""
+
+    def key_map(source_keys: Iterable[str], own_keys: Collection[str]) -> Dict[str, str]:
+        own = set(own_keys)
+        return {key: key[len(prefix):] for key in source_keys
+                if key.startswith(prefix) and key[len(prefix):] in own}
+
+    return key_map
+
+
 def load_pretrained(module: nn.Module, path: str, key_map: KeyMap, convert: Optional[Convert] = None) -> None:
     """Copy the weights in ``path`` into ``module``, logging what did not fit.
 
