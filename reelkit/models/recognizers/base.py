@@ -7,6 +7,7 @@ from mmengine.model import BaseModel
 
 from reelkit.structures import ActionDataSample
 from ..common import build_module, frozen
+from .external_backbones import backbone_source, build_external_backbone, external_features
 
 ModuleOrCfg = Union[Mapping, nn.Module]
 SampleList = List[ActionDataSample]
@@ -20,7 +21,9 @@ class BaseRecognizer(BaseModel):
     ``'tensor'`` returns features (backbone features by default, ``stage=`` to choose).
 
     Args:
-        backbone: config or module of the backbone.
+        backbone: config or module of the backbone; ``timm.<name>``, ``torchvision.<name>`` and
+            ``mmpretrain.<Type>`` types build that library's model (installed separately), with
+            ``feature_shape`` (``'NCHW'``, ``'NHWC'``, ``'NLC'``) saying how to pool its output.
         cls_head: config or module of the classification head (needed for loss/predict).
         neck: config or module of the neck, or ``None``.
         train_cfg: training options (kept for MMAction2 configs).
@@ -47,7 +50,10 @@ class BaseRecognizer(BaseModel):
         # Built here with reelkit's registry: MMEngine's BaseModel would look the type up in its root registry.
         preprocessor = build_module(data_preprocessor or frozen(type='ActionDataPreprocessor'))
         super().__init__(data_preprocessor=preprocessor, init_cfg=init_cfg)
-        self.backbone = build_module(backbone)
+        if backbone_source(backbone):
+            self.backbone, self.backbone_from, self.feature_shape = build_external_backbone(backbone)
+        else:
+            self.backbone, self.backbone_from, self.feature_shape = build_module(backbone), 'reelkit', None
         self.neck = build_module(neck) if neck is not None else None
         self.cls_head = build_module(cls_head) if cls_head is not None else None
         self.train_cfg = dict(train_cfg or {})
@@ -70,11 +76,17 @@ class BaseRecognizer(BaseModel):
         """
         chunk = self.test_cfg.get('max_testing_views') if test_mode else None
         if not chunk:
-            return self.backbone(inputs)
-        parts = [self.backbone(part) for part in inputs.split(chunk)]
+            return self.backbone_forward(inputs)
+        parts = [self.backbone_forward(part) for part in inputs.split(chunk)]
         if isinstance(parts[0], torch.Tensor):
             return torch.cat(parts)
         return tuple(torch.cat(level) for level in zip(*parts))
+
+    def backbone_forward(self, inputs: torch.Tensor) -> Any:
+        """The backbone's output; another library's backbone gives pooled (N, C, 1, 1) features."""
+        if self.backbone_from == 'reelkit':
+            return self.backbone(inputs)
+        return external_features(self.backbone, self.backbone_from, self.feature_shape, inputs)
 
     @property
     def with_neck(self) -> bool:
