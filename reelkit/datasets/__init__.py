@@ -2,14 +2,15 @@
 from . import transforms  # noqa: F401  (registers the transforms in reelkit's TRANSFORMS)
 from .audio_dataset import AudioDataset
 from .base import BaseActionDataset, skipped_files
+from .pose_dataset import PoseDataset
 from .rawframe_dataset import RawframeDataset
 from .repeat_aug_dataset import RepeatAugDataset, repeat_pseudo_collate
 from .synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
 from .video_dataset import VideoDataset
 
 __all__ = [
-    'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'AudioDataset', 'RepeatAugDataset',
-    'repeat_pseudo_collate', 'skipped_files',
+    'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'AudioDataset', 'PoseDataset',
+    'RepeatAugDataset', 'repeat_pseudo_collate', 'skipped_files',
     'generate_synth_motion', 'SYNTH_MOTION_CLASSES'
 ]
 from . import gen, synth_shapes  # noqa: F401,E402  (generative models: datasets, GAN transforms, SynthShapes)

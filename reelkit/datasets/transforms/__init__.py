@@ -10,6 +10,10 @@ from .base import BaseTransform
 from .decoding import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
                        RawFrameDecode, VideoDecode, VideoInit)
 from .formatting import FormatShape, PackActionInputs
+from .pose_transforms import (DecompressPose, FormatGCNInput, GeneratePoseTarget, GenSkeFeat,
+                              JointToBone, MergeSkeFeat, MMCompact, MMDecode,
+                              MMUniformSampleFrames, PadTo, PoseCompact, PoseDecode,
+                              PreNormalize2D, PreNormalize3D, ToMotion)
 from .processing import (CenterCrop, ColorJitter, Flip, MultiScaleCrop, RandomCrop,
                          RandomErasing, RandomRescale, RandomResizedCrop, Resize, TenCrop, ThreeCrop)
 from .rand_augment import PytorchVideoWrapper, VideoRandAugment
@@ -32,5 +36,9 @@ __all__ = [
     'FormatShape', 'PackActionInputs',
     # audio
     'LoadAudioFeature', 'AudioFeatureSelector', 'FormatAudioShape',
+    # skeletons
+    'PoseDecode', 'DecompressPose', 'PoseCompact', 'MMCompact', 'GeneratePoseTarget',
+    'PreNormalize3D', 'PreNormalize2D', 'JointToBone', 'ToMotion', 'MergeSkeFeat', 'GenSkeFeat',
+    'PadTo', 'FormatGCNInput', 'MMUniformSampleFrames', 'MMDecode',
 ]
 from reelkit.datasets.gen import transforms as _gen_transforms  # noqa: F401,E402  (GAN transforms)

@@ -15,7 +15,7 @@ from reelkit.registry import TRANSFORMS
 from reelkit.structures.action_data_sample import ActionDataSample
 from .base import BaseTransform, check_choice
 
-INPUT_FORMATS = ('NCTHW', 'NCHW', 'NCHW_Flow', 'NPTCHW')
+INPUT_FORMATS = ('NCTHW', 'NCHW', 'NCHW_Flow', 'NPTCHW', 'NCTHW_Heatmap')
 # Where PackActionInputs looks for the model input, in order (without collect_keys).
 INPUT_KEYS = ('imgs', 'heatmap_imgs', 'keypoint', 'audios')
 
@@ -49,6 +49,30 @@ def _reshape(owner: str, imgs: np.ndarray, shape: Tuple[int, ...], what: str) ->
                          f'arranged as {what}') from None
 
 
+def _clip_len(owner: str, results: dict, modality: str) -> int:
+    """``clip_len``, or its ``modality`` entry when it is a per-modality dict (RGBPoseConv3D)."""
+    clip_len = results['clip_len']
+    if not isinstance(clip_len, dict):
+        return clip_len
+    if modality not in clip_len:
+        raise KeyError(f'{owner}: clip_len={clip_len!r} has no {modality!r} entry')
+    return clip_len[modality]
+
+
+def to_ncthw(owner: str, frames: np.ndarray, num_clips: int, clip_len: int,
+             channels_last: bool = True) -> np.ndarray:
+    """``M`` frames ordered crops x clips x T as ``(crops * num_clips, C, clip_len, H, W)``.
+
+    Frames are ``(M, H, W, C)`` (decoded images) or, without ``channels_last``,
+    ``(M, C, H, W)`` (pose heatmaps).
+    """
+    clips = _reshape(owner, frames, (-1, num_clips, clip_len) + frames.shape[1:],
+                     f'(crops, num_clips={num_clips}, clip_len={clip_len})')
+    axes = (0, 1, 5, 2, 3, 4) if channels_last else (0, 1, 3, 2, 4, 5)
+    clips = clips.transpose(axes)  # crops x clips x C x T x H x W
+    return clips.reshape((-1, ) + clips.shape[2:])
+
+
 @TRANSFORMS.register_module()
 class FormatShape(BaseTransform):
     """Stack the frames into the model's input layout.
@@ -56,7 +80,12 @@ class FormatShape(BaseTransform):
     The ``M`` frames are ordered crops x clips x frames (``M = crops * num_clips * clip_len``,
     as TenCrop/ThreeCrop and SampleFrames produce them). Layouts:
 
-    - ``'NCTHW'`` (3D models): ``(crops * clips, C, clip_len, H, W)``.
+    - ``'NCTHW'`` (3D models): ``(crops * clips, C, clip_len, H, W)``. With a per-modality
+      ``clip_len`` dict (RGBPoseConv3D) the frames take ``clip_len['RGB']``, and
+      ``heatmap_imgs`` (``(M', K, H, W)`` pose heatmaps), when present, becomes
+      ``(crops * clips, K, clip_len['Pose'], H, W)`` too.
+    - ``'NCTHW_Heatmap'`` (PoseC3D): ``imgs`` holds ``(M, K, H, W)`` heatmaps (K joints or
+      limbs), arranged as ``(crops * clips, K, clip_len, H, W)``.
     - ``'NCHW'`` (2D models): ``(M, C, H, W)``.
     - ``'NCHW_Flow'`` (2D flow models, frames alternating x and y grayscale):
       ``(crops * clips, clip_len * 2, H, W)`` float32, x and y interleaved per frame.
@@ -64,15 +93,21 @@ class FormatShape(BaseTransform):
 
     Required Keys:
         - imgs
-        - num_clips (optional: read by NCTHW, NCHW_Flow and collapse)
-        - clip_len (optional: read by NCTHW, NCHW_Flow and NPTCHW)
+        - heatmap_imgs (optional: read by NCTHW)
+        - num_clips (optional: read by NCTHW, NCTHW_Heatmap, NCHW_Flow, NPTCHW and collapse)
+        - clip_len (optional: read by NCTHW, NCTHW_Heatmap, NCHW_Flow and NPTCHW)
         - num_proposals (optional: read by NPTCHW)
 
     Modified Keys:
         - imgs
+        - heatmap_imgs
 
     Added Keys:
         - input_shape
+        - heatmap_input_shape
+
+    ``heatmap_imgs`` and ``heatmap_input_shape`` are written only when ``heatmap_imgs`` is
+    present (NCTHW).
 
     Args:
         input_format (str): One of the layouts above.
@@ -91,29 +126,24 @@ class FormatShape(BaseTransform):
         if self.collapse and results['num_clips'] != 1:
             raise ValueError(f"{name}: collapse=True needs num_clips == 1, got "
                              f"{results['num_clips']}")
-        if fmt == 'NCHW_Flow':
-            frames = results['imgs']
-            if len(frames) % 2:
-                raise ValueError(f'{name}: NCHW_Flow needs x/y pairs of flow frames, got '
-                                 f'{len(frames)} frames')
-            imgs = np.stack([np.stack(frames[0::2]), np.stack(frames[1::2])],
-                            axis=-1).astype(np.float32)
-        else:
-            imgs = np.asarray(results['imgs'])
-        if fmt in ('NCTHW', 'NCHW_Flow'):
-            num_clips, clip_len = results['num_clips'], results['clip_len']
-            # crops x clips x T x H x W x C
-            imgs = _reshape(name, imgs, (-1, num_clips, clip_len) + imgs.shape[1:],
-                            f'(crops, num_clips={num_clips}, clip_len={clip_len})')
-            if fmt == 'NCTHW':
-                imgs = imgs.transpose(0, 1, 5, 2, 3, 4)  # crops x clips x C x T x H x W
-                imgs = imgs.reshape((-1, ) + imgs.shape[2:])
-            else:
-                imgs = imgs.transpose(0, 1, 2, 5, 3, 4)  # crops x clips x T x C x H x W
-                imgs = imgs.reshape((-1, imgs.shape[2] * imgs.shape[3]) + imgs.shape[4:])
+        if fmt == 'NCTHW':
+            imgs = to_ncthw(name, np.asarray(results['imgs']), results['num_clips'],
+                            _clip_len(name, results, 'RGB'))
+            if 'heatmap_imgs' in results:
+                heatmaps = to_ncthw(name, np.asarray(results['heatmap_imgs']),
+                                    results['num_clips'], _clip_len(name, results, 'Pose'),
+                                    channels_last=False)
+                results['heatmap_imgs'] = np.ascontiguousarray(heatmaps)
+                results['heatmap_input_shape'] = heatmaps.shape
+        elif fmt == 'NCTHW_Heatmap':
+            imgs = to_ncthw(name, np.asarray(results['imgs']), results['num_clips'],
+                            results['clip_len'], channels_last=False)
+        elif fmt == 'NCHW_Flow':
+            imgs = self._flow_pairs(results)
         elif fmt == 'NCHW':
-            imgs = imgs.transpose(0, 3, 1, 2)
+            imgs = np.asarray(results['imgs']).transpose(0, 3, 1, 2)
         else:  # NPTCHW
+            imgs = np.asarray(results['imgs'])
             num_proposals = results['num_proposals']
             length = results['num_clips'] * results['clip_len']
             imgs = _reshape(name, imgs, (num_proposals, length) + imgs.shape[1:],
@@ -129,13 +159,30 @@ class FormatShape(BaseTransform):
         results['input_shape'] = imgs.shape
         return results
 
+    def _flow_pairs(self, results: dict) -> np.ndarray:
+        """``(crops * clips, clip_len * 2, H, W)`` float32 from alternating x / y frames."""
+        name = type(self).__name__
+        frames = results['imgs']
+        if len(frames) % 2:
+            raise ValueError(f'{name}: NCHW_Flow needs x/y pairs of flow frames, got '
+                             f'{len(frames)} frames')
+        imgs = np.stack([np.stack(frames[0::2]), np.stack(frames[1::2])],
+                        axis=-1).astype(np.float32)
+        num_clips, clip_len = results['num_clips'], results['clip_len']
+        # crops x clips x T x H x W x C
+        imgs = _reshape(name, imgs, (-1, num_clips, clip_len) + imgs.shape[1:],
+                        f'(crops, num_clips={num_clips}, clip_len={clip_len})')
+        imgs = imgs.transpose(0, 1, 2, 5, 3, 4)  # crops x clips x T x C x H x W
+        return imgs.reshape((-1, imgs.shape[2] * imgs.shape[3]) + imgs.shape[4:])
+
 
 @TRANSFORMS.register_module()
 class PackActionInputs(BaseTransform):
     """Pack a sample as ``dict(inputs=Tensor, data_samples=ActionDataSample)``.
 
     ``inputs`` is the first of ``imgs``, ``heatmap_imgs``, ``keypoint``, ``audios`` present,
-    as a tensor (a dict of tensors with ``collect_keys``). The data sample gets ``gt_label``
+    as a tensor (a PoseC3D heatmap volume, a GCN skeleton tensor, ...), or a dict of tensors
+    with ``collect_keys`` (RGBPoseConv3D packs ``('imgs', 'heatmap_imgs')``). The data sample gets ``gt_label``
     from ``label`` (``set_gt_label``), ``gt_instances`` (``bboxes``, ``labels``) and
     ``proposals`` from the box keys, the ``algorithm_keys`` as fields, and the ``meta_keys``
     present as metainfo. Returns a new dict; ``results`` is left as it was.

@@ -1,12 +1,20 @@
-"""Spatial and colour augmentation of decoded frames.
+"""Spatial and colour augmentation of decoded frames, and of the skeletons drawn on them.
 
 Every transform applies one draw of its randomness to all frames of a sample (the same crop
 box, the same flip, the same colour factors), so clips stay temporally consistent. The
 array work lives in :mod:`.functional`; the classes read keys, call it, and write keys.
 
+Skeletons (``keypoint``, ``(M, T, V, C)`` pixel coordinates) move with the frames, the way
+MMAction2 moves them: crops subtract the box corner from every joint, resizes multiply by the
+scale factor, and a horizontal flip mirrors the non-zero x coordinates (``w - x``) and swaps
+the ``left_kp`` / ``right_kp`` joints (and their ``keypoint_score``). A sample may carry only
+``keypoint`` and ``img_shape`` (the PoseC3D pipelines draw the heatmaps afterwards): the
+geometry is then computed from ``img_shape`` and no frame is touched.
+
 Deferred ("lazy") geometry is not supported: ``lazy=True`` raises NotImplementedError at
-construction. Box and keypoint annotations (``gt_bboxes``, ``proposals``, ``keypoint``) are not
-updated yet, so the geometric transforms refuse samples that carry them.
+construction, so there are no lazy operations for a ``Fuse`` step to apply. Box annotations
+(``gt_bboxes``, ``proposals``) are not updated yet, so the geometric transforms refuse samples
+that carry them; ThreeCrop and TenCrop refuse keypoints too (MMAction2 leaves them stale).
 """
 from numbers import Integral, Real
 from typing import Optional, Sequence, Tuple, Union
@@ -21,7 +29,8 @@ from .functional import (FLIP_DIRECTIONS, INTERPOLATIONS, Box, center_crop_box, 
                          random_crop_box, random_resized_crop_box, randint, rescale_size,
                          resize, three_crop_offsets)
 
-GEOMETRY_KEYS = ('gt_bboxes', 'proposals', 'keypoint')
+# Annotations the geometric transforms cannot move yet (they refuse samples carrying them).
+BOX_KEYS = ('gt_bboxes', 'proposals')
 
 
 # ----------------------------------------------------------------------------- shared steps
@@ -59,6 +68,9 @@ def image_hw(results: dict) -> Tuple[int, int]:
     """The current frame size: ``img_shape`` when present, else the first frame's."""
     if 'img_shape' in results:
         return tuple(results['img_shape'])
+    if 'imgs' not in results:
+        raise KeyError('the sample has neither img_shape nor imgs, so its frame size is unknown; '
+                       'keypoint-only samples need img_shape')
     return results['imgs'][0].shape[:2]
 
 
@@ -68,15 +80,60 @@ def _check_fits(owner: str, img_hw: Tuple[int, int], crop_h: int, crop_w: int) -
                          f'{img_hw[0]}x{img_hw[1]} frames; resize first or crop smaller')
 
 
+# ----------------------------------------------------------------------------- keypoints
+def crop_keypoint(keypoint: np.ndarray, x1: int, y1: int) -> np.ndarray:
+    """``(M, T, V, C)`` keypoints in the frame of a crop whose top-left corner is ``(x1, y1)``.
+
+    Every joint moves, missing ``(0, 0)`` ones included, as in MMAction2; the int offset makes
+    float32 coordinates float64 there too, which is kept so the heatmaps match it exactly.
+    """
+    offset = np.zeros(keypoint.shape[-1], dtype=np.int64)
+    offset[:2] = (x1, y1)
+    return keypoint - offset
+
+
+def resize_keypoint(keypoint: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    """``(M, T, V, C)`` keypoints with x, y scaled by ``factor = [fx, fy]`` (float32)."""
+    scale = np.ones(keypoint.shape[-1], dtype=factor.dtype)
+    scale[:2] = factor
+    return keypoint * scale
+
+
+def left_right_order(num: int, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+    """``arange(num)`` with each ``left[i]`` and ``right[i]`` swapped: the order of joints (or
+    heatmap channels) after a horizontal flip."""
+    order = np.arange(num)
+    for l_idx, r_idx in zip(left, right):
+        order[l_idx], order[r_idx] = r_idx, l_idx
+    return order
+
+
+def flip_keypoint(keypoint: np.ndarray, img_w: int, order: np.ndarray) -> np.ndarray:
+    """``(M, T, V, C)`` keypoints mirrored horizontally in a frame ``img_w`` wide.
+
+    Non-zero x become ``img_w - x`` (missing joints stay at 0); joints are reordered by
+    ``order`` (see :func:`left_right_order`).
+    """
+    keypoint = keypoint.copy()
+    xs = keypoint[..., 0]
+    present = xs != 0
+    xs[present] = img_w - xs[present]
+    return keypoint[:, :, order]
+
+
 def apply_crop(results: dict, box: Box) -> dict:
-    """Crop every frame to ``box``; record ``crop_bbox``, ``crop_quadruple``, ``img_shape``.
+    """Crop every frame and the keypoints to ``box``; record ``crop_bbox``,
+    ``crop_quadruple``, ``img_shape``.
 
     ``crop_quadruple`` is the crop as ``(x, y, w, h)`` fractions of the original frame,
     composed with any earlier crop.
     """
     img_h, img_w = image_hw(results)
     x1, y1, x2, y2 = box
-    results['imgs'] = [crop(img, box) for img in results['imgs']]
+    if 'imgs' in results:
+        results['imgs'] = [crop(img, box) for img in results['imgs']]
+    if 'keypoint' in results:
+        results['keypoint'] = crop_keypoint(results['keypoint'], x1, y1)
     results['crop_bbox'] = np.array(box)
     results['img_shape'] = (y2 - y1, x2 - x1)
     old = results.get('crop_quadruple', np.array([0, 0, 1, 1], dtype=np.float32))
@@ -88,12 +145,14 @@ def apply_crop(results: dict, box: Box) -> dict:
 
 def apply_resize(results: dict, new_w: int, new_h: int, keep_ratio: bool,
                  interpolation: str) -> dict:
-    """Resize every frame to ``new_w x new_h``; update ``img_shape``, ``keep_ratio`` and
-    ``scale_factor`` (``[w, h]`` factors, multiplied into any earlier ones)."""
+    """Resize every frame to ``new_w x new_h`` and scale the keypoints; update ``img_shape``,
+    ``keep_ratio`` and ``scale_factor`` (``[w, h]`` factors, multiplied into any earlier ones)."""
     img_h, img_w = image_hw(results)
-    if (new_h, new_w) != (img_h, img_w):
+    if 'imgs' in results and (new_h, new_w) != (img_h, img_w):
         results['imgs'] = [resize(img, (new_w, new_h), interpolation) for img in results['imgs']]
     factor = np.array([new_w / img_w, new_h / img_h], dtype=np.float32)
+    if 'keypoint' in results:
+        results['keypoint'] = resize_keypoint(results['keypoint'], factor)
     results['img_shape'] = (new_h, new_w)
     results['keep_ratio'] = keep_ratio
     results['scale_factor'] = results.get('scale_factor', np.ones(2, np.float32)) * factor
@@ -127,12 +186,14 @@ class Resize(BaseTransform):
     ``keep_ratio``, and ``keep_ratio`` defaults to False as in MMGeneration.
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: x and y scaled)
         - img_shape (optional: the first frame's shape when absent)
         - scale_factor (optional: multiplied, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - scale_factor
 
@@ -183,7 +244,7 @@ class Resize(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         if self.keys is not None:
             return self._resize_keys(results)
         img_h, img_w = image_hw(results)
@@ -208,12 +269,14 @@ class RandomRescale(BaseTransform):
     """Resize so that the short side is a random length in ``scale_range`` (aspect kept).
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: x and y scaled)
         - img_shape (optional: the first frame's shape when absent)
         - scale_factor (optional: multiplied, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - scale_factor
 
@@ -238,7 +301,7 @@ class RandomRescale(BaseTransform):
                                           tuple(INTERPOLATIONS))
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         short_edge = int(randint(global_rng(), self.scale_range[0], self.scale_range[1] + 1))
         img_h, img_w = image_hw(results)
         new_w, new_h = rescale_size(img_w, img_h, (np.inf, short_edge))
@@ -253,12 +316,14 @@ class RandomCrop(BaseTransform):
     """Crop a ``size x size`` square at a random position (the same for every frame).
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: moved by the crop corner)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - crop_quadruple
 
@@ -278,7 +343,7 @@ class RandomCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         _check_fits(type(self).__name__, (img_h, img_w), self.size, self.size)
         return apply_crop(results, random_crop_box(img_h, img_w, self.size, self.size,
@@ -292,12 +357,14 @@ class RandomResizedCrop(BaseTransform):
     Follow it with ``Resize(scale=(w, h), keep_ratio=False)`` for a fixed output size.
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: moved by the crop corner)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - crop_quadruple
 
@@ -323,7 +390,7 @@ class RandomResizedCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         return apply_crop(results, random_resized_crop_box(
             img_h, img_w, self.area_range, self.aspect_ratio_range, global_rng()))
@@ -339,12 +406,14 @@ class MultiScaleCrop(BaseTransform):
     centres and quarter points).
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: moved by the crop corner)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - crop_quadruple
 
@@ -383,7 +452,7 @@ class MultiScaleCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         box = multi_scale_crop_box(img_h, img_w, self.input_size, self.scales,
                                    self.max_wh_scale_gap, self.random_crop,
@@ -397,13 +466,18 @@ class MultiScaleCrop(BaseTransform):
 class CenterCrop(BaseTransform):
     """Crop the centre of every frame.
 
+    Frames must be at least as large as the crop; keypoints alone may be cropped to a larger
+    box (its corner is then negative), as in MMAction2.
+
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional: moved by the crop corner)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
+        - keypoint
         - img_shape
         - crop_quadruple
 
@@ -421,10 +495,11 @@ class CenterCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, GEOMETRY_KEYS)
+        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         crop_w, crop_h = self.crop_size
-        _check_fits(type(self).__name__, (img_h, img_w), crop_h, crop_w)
+        if 'imgs' in results:  # keypoints alone may be cropped to a box larger than the frame
+            _check_fits(type(self).__name__, (img_h, img_w), crop_h, crop_w)
         return apply_crop(results, center_crop_box(img_h, img_w, crop_h, crop_w))
 
 
@@ -456,7 +531,7 @@ class ThreeCrop(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         name = type(self).__name__
-        reject_keys(name, results, GEOMETRY_KEYS)
+        reject_keys(name, results, BOX_KEYS + ('keypoint', ))
         img_h, img_w = results['imgs'][0].shape[:2]
         crop_w, crop_h = self.crop_size
         _check_fits(name, (img_h, img_w), crop_h, crop_w)
@@ -496,7 +571,7 @@ class TenCrop(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         name = type(self).__name__
-        reject_keys(name, results, GEOMETRY_KEYS)
+        reject_keys(name, results, BOX_KEYS + ('keypoint', ))
         img_h, img_w = results['imgs'][0].shape[:2]
         crop_w, crop_h = self.crop_size
         _check_fits(name, (img_h, img_w), crop_h, crop_w)
@@ -507,22 +582,29 @@ class TenCrop(BaseTransform):
 # ----------------------------------------------------------------------------- flip and colour
 @TRANSFORMS.register_module()
 class Flip(BaseTransform):
-    """Flip every frame with probability ``flip_ratio``.
+    """Flip every frame (and the skeletons) with probability ``flip_ratio``.
 
     With ``keys`` (MMGeneration's form, ``Flip(keys=['img'], direction='horizontal')``) it flips
     the single images ``results[key]`` of each key (one draw for all) instead of ``imgs``.
 
     For optical flow (``modality='Flow'``, frames alternating x and y) a horizontal flip
     also inverts the x components (``255 - x``), since motion to the right becomes motion
-    to the left.
+    to the left. Keypoints flip horizontally only: non-zero x become ``w - x`` (``w`` the
+    ``img_shape`` width) and the ``left_kp`` / ``right_kp`` joints swap, in ``keypoint`` and
+    ``keypoint_score``.
 
     Required Keys:
-        - imgs
+        - imgs (optional: absent in keypoint-only samples)
+        - keypoint (optional)
+        - keypoint_score (optional: reordered with the keypoints)
+        - img_shape (optional: read with keypoints; else the first frame's width)
         - modality (optional: ``'RGB'`` when absent)
         - label (optional: read with ``flip_label_map`` when flipped)
 
     Modified Keys:
         - imgs (when flipped)
+        - keypoint (when flipped)
+        - keypoint_score (when flipped)
         - label (when flipped and in ``flip_label_map``)
 
     Added Keys:
@@ -534,9 +616,9 @@ class Flip(BaseTransform):
         direction (str): ``'horizontal'`` or ``'vertical'``. Defaults to ``'horizontal'``.
         flip_label_map (dict[int, int] | None): New labels of flipped samples
             (``{left_swipe: right_swipe, ...}``). Defaults to None.
-        left_kp (list[int] | None): Keypoint arguments of MMAction2's skeleton pipelines;
-            accepted for config compatibility, but samples with keypoints are refused.
-        right_kp (list[int] | None): See ``left_kp``.
+        left_kp (list[int] | None): Left joints, swapped with ``right_kp`` when flipped.
+            None keeps the joint order. Defaults to None.
+        right_kp (list[int] | None): Right joints, pairing with ``left_kp``. Defaults to None.
         lazy (bool): Not supported; must be False. Defaults to False.
         keys (str | list[str], optional): MMGeneration's form: the image keys to flip.
     """
@@ -555,6 +637,10 @@ class Flip(BaseTransform):
         self.direction = check_choice(name, 'direction', direction, FLIP_DIRECTIONS)
         if flip_label_map is not None and not isinstance(flip_label_map, dict):
             raise TypeError(f'{name}: flip_label_map={flip_label_map!r}; expected a dict or None')
+        if (left_kp is None) != (right_kp is None) or (
+                left_kp is not None and len(left_kp) != len(right_kp)):
+            raise ValueError(f'{name}: left_kp={left_kp!r} and right_kp={right_kp!r} must pair '
+                             'up: both None, or two lists of the same length')
         self.flip_label_map = flip_label_map
         self.left_kp = left_kp
         self.right_kp = right_kp
@@ -562,10 +648,14 @@ class Flip(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         name = type(self).__name__
-        reject_keys(name, results, GEOMETRY_KEYS)
+        reject_keys(name, results, BOX_KEYS)
         flow = results.get('modality', 'RGB') == 'Flow'
         if flow and self.direction != 'horizontal':
             raise ValueError(f"{name}: direction='vertical' is not defined for optical flow")
+        with_keypoint = 'keypoint' in results
+        if with_keypoint and self.direction != 'horizontal':
+            raise ValueError(f"{name}: direction='vertical' is not supported for keypoints "
+                             '(left and right joints only swap in a horizontal flip)')
         flipped = bool(global_rng().random() < self.flip_ratio)
         results['flip'] = flipped
         results['flip_direction'] = self.direction
@@ -575,13 +665,23 @@ class Flip(BaseTransform):
             for key in self.keys:
                 results[key] = flip(results[key], self.direction)
             return results
-        imgs = [flip(img, self.direction) for img in results['imgs']]
-        if flow:
-            imgs[0::2] = [255 - img for img in imgs[0::2]]
-        results['imgs'] = imgs
+        if with_keypoint:
+            self._flip_keypoint(results)
+        if 'imgs' in results:
+            imgs = [flip(img, self.direction) for img in results['imgs']]
+            if flow:
+                imgs[0::2] = [255 - img for img in imgs[0::2]]
+            results['imgs'] = imgs
         if self.flip_label_map is not None and results['label'] in self.flip_label_map:
             results['label'] = self.flip_label_map[results['label']]
         return results
+
+    def _flip_keypoint(self, results: dict) -> None:
+        keypoint = results['keypoint']
+        order = left_right_order(keypoint.shape[2], self.left_kp or (), self.right_kp or ())
+        results['keypoint'] = flip_keypoint(keypoint, image_hw(results)[1], order)
+        if 'keypoint_score' in results:
+            results['keypoint_score'] = results['keypoint_score'][:, :, order]
 
 
 @TRANSFORMS.register_module()

@@ -10,12 +10,15 @@ from mmengine.dataset import Compose
 from transforms_helpers import coded_frames, gray_level
 
 import reelkit.datasets.transforms as transforms_pkg
-from reelkit.datasets.transforms import (AudioFeatureSelector, CenterCrop, ColorJitter, DecordDecode,
-                                         DecordInit, DenseSampleFrames, Flip, FormatAudioShape, FormatShape,
-                                         LoadAudioFeature, MultiScaleCrop, OpenCVDecode, OpenCVInit,
-                                         PackActionInputs, PyAVDecode, PyAVInit, PytorchVideoWrapper,
+from reelkit.datasets.transforms import (AudioFeatureSelector, CenterCrop, ColorJitter, DecompressPose,
+                                         DecordDecode, DecordInit, DenseSampleFrames, Flip, FormatAudioShape,
+                                         FormatGCNInput, FormatShape, GeneratePoseTarget, GenSkeFeat,
+                                         JointToBone, LoadAudioFeature, MergeSkeFeat, MMCompact, MMDecode,
+                                         MMUniformSampleFrames, MultiScaleCrop, OpenCVDecode, OpenCVInit,
+                                         PackActionInputs, PadTo, PoseCompact, PoseDecode, PreNormalize2D,
+                                         PreNormalize3D, PyAVDecode, PyAVInit, PytorchVideoWrapper,
                                          RandomCrop, RandomErasing, RandomRescale, RandomResizedCrop,
-                                         RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop,
+                                         RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop, ToMotion,
                                          UniformSample, UniformSampleFrames)
 from reelkit.registry import TRANSFORMS
 
@@ -78,8 +81,24 @@ def imgs(**extra):
     return dict(imgs=coded_frames(2, 24, 32), **extra)
 
 
+def skeletons(num_person=1, num_frames=2, num_joints=17, channels=2, **extra):
+    """Poses spread over a 24 x 32 frame, with scores (and the extra keys)."""
+    rng = np.random.default_rng(0)
+    keypoint = rng.uniform([2, 2, 0][:channels], [30, 22, 1][:channels],
+                           (num_person, num_frames, num_joints, channels)).astype(np.float32)
+    return dict(keypoint=keypoint, **extra)
+
+
+def scored(**extra):
+    pose = skeletons(**extra)
+    pose['keypoint_score'] = np.ones(pose['keypoint'].shape[:-1], np.float32)
+    return pose
+
+
 def geometry():
-    return imgs(img_shape=(24, 32), crop_quadruple=np.array([0, 0, 1, 1], np.float32))
+    """Frames and the poses drawn on them: the geometric transforms move both."""
+    return imgs(img_shape=(24, 32), crop_quadruple=np.array([0, 0, 1, 1], np.float32),
+                **skeletons())
 
 
 CASES = {
@@ -102,21 +121,21 @@ CASES = {
     'RawFrameDecode': Case(RawFrameDecode, lambda f: dict(
         frame_dir=f['frames'], filename_tmpl='img_{:05d}.png', frame_inds=np.array([1, 2]),
         modality='RGB', offset=0)),
-    'Resize': Case(lambda: Resize((-1, 16)),
-                   lambda f: imgs(img_shape=(24, 32), scale_factor=np.ones(2, np.float32))),
-    'RandomRescale': Case(lambda: RandomRescale((12, 16)),
-                          lambda f: imgs(img_shape=(24, 32), scale_factor=np.ones(2))),
+    'Resize': Case(lambda: Resize((-1, 16)), lambda f: imgs(
+        img_shape=(24, 32), scale_factor=np.ones(2, np.float32), **skeletons())),
+    'RandomRescale': Case(lambda: RandomRescale((12, 16)), lambda f: imgs(
+        img_shape=(24, 32), scale_factor=np.ones(2), **skeletons())),
     'RandomCrop': Case(lambda: RandomCrop(16), lambda f: geometry()),
     'RandomResizedCrop': Case(RandomResizedCrop, lambda f: geometry()),
     'MultiScaleCrop': Case(lambda: MultiScaleCrop(16, scales=(1, 0.8)), lambda f: geometry()),
     'CenterCrop': Case(lambda: CenterCrop(16), lambda f: geometry()),
     'ThreeCrop': Case(lambda: ThreeCrop(24), lambda f: imgs()),
     'TenCrop': Case(lambda: TenCrop(16), lambda f: imgs()),
-    'Flip': Case(lambda: Flip(flip_ratio=1.0, flip_label_map={0: 1}),
-                 lambda f: imgs(modality='RGB', label=0)),
+    'Flip': Case(lambda: Flip(flip_ratio=1.0, flip_label_map={0: 1}, left_kp=[1, 3], right_kp=[2, 4]),
+                 lambda f: imgs(modality='RGB', label=0, img_shape=(24, 32), **scored())),
     'ColorJitter': Case(ColorJitter, lambda f: imgs()),
-    'FormatShape': Case(lambda: FormatShape('NCTHW'),
-                        lambda f: imgs(num_clips=1, clip_len=2)),
+    'FormatShape': Case(lambda: FormatShape('NCTHW'), lambda f: imgs(
+        heatmap_imgs=np.zeros((4, 17, 6, 8), np.float32), num_clips=1, clip_len=dict(RGB=2, Pose=4))),
     'PytorchVideoWrapper': Case(lambda: PytorchVideoWrapper(op='RandAugment', prob=1.0), lambda f: imgs()),
     'RandomErasing': Case(lambda: RandomErasing(erase_prob=1.0, mode='rand'), lambda f: imgs()),
     'LoadAudioFeature': Case(LoadAudioFeature, lambda f: dict(audio_path=f['video'] + '.no-audio.npy')),
@@ -124,6 +143,29 @@ CASES = {
         audios=np.ones((50, 4), np.float32), frame_inds=np.arange(8), num_clips=2, length=50, total_frames=8)),
     'FormatAudioShape': Case(lambda: FormatAudioShape('NCTF'), lambda f: dict(audios=np.ones((1, 8, 4)))),
 }
+# Skeletons: every pose transform on a sample shaped like the ones its pipelines feed it.
+CASES.update({
+    'PoseDecode': Case(PoseDecode, lambda f: scored(num_frames=5)),
+    'DecompressPose': Case(DecompressPose, lambda f: dict(
+        keypoint=np.ones((3, 17, 3), np.float32), frame_inds=np.array([0, 0, 4]), total_frames=6,
+        anno_inds=np.array([True, True, False]))),
+    'PoseCompact': Case(PoseCompact, lambda f: skeletons(img_shape=(24, 32))),
+    'MMCompact': Case(MMCompact, lambda f: imgs(img_shape=(24, 32), **skeletons())),
+    'GeneratePoseTarget': Case(GeneratePoseTarget, lambda f: scored(img_shape=(24, 32))),
+    'PreNormalize3D': Case(PreNormalize3D, lambda f: skeletons(2, 4, 25, 3, total_frames=4)),
+    'PreNormalize2D': Case(PreNormalize2D, lambda f: skeletons(img_shape=(24, 32))),
+    'JointToBone': Case(JointToBone, lambda f: skeletons(num_joints=25, channels=3)),
+    'ToMotion': Case(ToMotion, lambda f: skeletons(num_joints=25, channels=3)),
+    'MergeSkeFeat': Case(MergeSkeFeat, lambda f: skeletons()),
+    'GenSkeFeat': Case(lambda: GenSkeFeat(dataset='coco', feats=['j', 'bm']), lambda f: scored()),
+    'PadTo': Case(lambda: PadTo(5), lambda f: scored(total_frames=2, start_index=0)),
+    'FormatGCNInput': Case(FormatGCNInput, lambda f: scored(num_frames=4, num_clips=2)),
+    'MMUniformSampleFrames': Case(lambda: MMUniformSampleFrames(dict(RGB=2, Pose=4)),
+                                  lambda f: dict(total_frames=40, modality='Pose')),
+    'MMDecode': Case(MMDecode, lambda f: scored(
+        num_frames=40, modality=['RGB', 'Pose'], RGB_inds=np.array([1, 9]), Pose_inds=np.arange(4),
+        filename=f['video'], img_shape=(64, 64))),
+})
 # PackActionInputs returns a new dict. The decord steps run with or without decord (PyAV stands in).
 NOT_CASES = {'PackActionInputs'}
 CASES.update({

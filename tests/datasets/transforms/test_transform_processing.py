@@ -306,3 +306,99 @@ def test_random_erasing_rand_mode_draws_new_values_per_frame_and_prob_zero_is_id
 def test_random_erasing_bad_arguments_are_named(kwargs, message):
     with pytest.raises(ValueError, match=message.replace('(', r'\(').replace(')', r'\)')):
         RandomErasing(**kwargs)
+
+
+# ----------------------------------------------------------------------------- keypoints
+def poses(coords, channels=2):
+    """One person, one frame: joint ``v`` at ``coords[v]`` (``(0, 0)`` is a missing joint)."""
+    keypoint = np.zeros((1, 1, len(coords), channels), np.float32)
+    keypoint[0, 0, :, :2] = coords
+    return keypoint
+
+
+@pytest.mark.parametrize('transform', [
+    RandomCrop(size=16), RandomResizedCrop(area_range=(0.3, 0.6)), CenterCrop(crop_size=(20, 12)),
+    MultiScaleCrop(input_size=16, scales=(1, 0.75), random_crop=True)])
+def test_crops_move_keypoints_with_the_pixels(transform):
+    # joints on pixels the crops keep (x 14..17, y 10..13); the coded frames say where a pixel was
+    keypoint = poses([(14, 10), (17, 13), (15, 12)])
+    results = transform(sample(keypoint=keypoint))
+    x1, y1 = results['crop_bbox'][:2]
+    moved = results['keypoint'][0, 0]
+    np.testing.assert_array_equal(moved, keypoint[0, 0] - (x1, y1))
+    img = results['imgs'][0]
+    for (x, y), (old_x, old_y) in zip(moved.astype(int), keypoint[0, 0].astype(int)):
+        assert (img[y, x, 2], img[y, x, 1]) == (old_x, old_y)
+
+
+def test_crops_move_missing_joints_too_as_mmaction2_does():
+    keypoint = poses([(40, 30), (0, 0)])
+    results = CenterCrop(crop_size=64)(dict(keypoint=keypoint, img_shape=(100, 80)))
+    # box corner (8, 18); the int offset turns the coordinates into float64, as in MMAction2
+    assert results['keypoint'].dtype == np.float64
+    np.testing.assert_array_equal(results['keypoint'][0, 0], [[32, 12], [-8, -18]])
+    assert results['img_shape'] == (64, 64) and 'imgs' not in results
+
+
+def test_center_crop_of_keypoints_alone_may_be_larger_than_the_frame():
+    results = CenterCrop(crop_size=64)(dict(keypoint=poses([(30, 20)]), img_shape=(40, 60)))
+    np.testing.assert_array_equal(results['keypoint'][0, 0, 0], [32, 32])  # corner (-2, -12)
+    with pytest.raises(ValueError, match='does not fit'):
+        CenterCrop(crop_size=64)(sample(keypoint=poses([(30, 20)])))
+
+
+def test_resize_scales_keypoints_without_frames():
+    keypoint = poses([(40, 30), (0, 0)], channels=3)
+    keypoint[..., 2] = 0.7  # a score channel stays as it is
+    results = Resize(scale=(-1, 50))(dict(keypoint=keypoint, img_shape=(100, 200)))
+    assert results['img_shape'] == (50, 100) and 'imgs' not in results
+    np.testing.assert_allclose(results['keypoint'][0, 0], [[20, 15, 0.7], [0, 0, 0.7]])
+    np.testing.assert_allclose(results['scale_factor'], [0.5, 0.5])
+
+
+def test_resize_and_random_rescale_scale_keypoints_with_the_frames():
+    results = Resize(scale=(64, 12), keep_ratio=False)(sample(keypoint=poses([(16, 12)])))
+    np.testing.assert_allclose(results['keypoint'][0, 0, 0], [32, 6])
+    results = RandomRescale(scale_range=(12, 13))(sample(keypoint=poses([(16, 12)])))
+    short = results['short_edge']
+    np.testing.assert_allclose(results['keypoint'][0, 0, 0], results['scale_factor'] * (16, 12))
+    assert results['img_shape'][0] == short
+
+
+def test_flip_mirrors_keypoints_and_swaps_left_and_right_joints():
+    keypoint = poses([(5, 6), (10, 2), (20, 3), (0, 0)])  # nose, left eye, right eye, missing
+    score = np.array([[[0.9, 0.8, 0.7, 0.0]]], np.float32)
+    results = Flip(flip_ratio=1.0, left_kp=[1], right_kp=[2])(
+        dict(keypoint=keypoint, keypoint_score=score, img_shape=(24, 32)))
+    np.testing.assert_array_equal(results['keypoint'][0, 0], [[27, 6], [12, 3], [22, 2], [0, 0]])
+    np.testing.assert_array_equal(results['keypoint_score'][0, 0], score[0, 0, [0, 2, 1, 3]])
+    assert results['flip'] is True and 'imgs' not in results
+    kept = Flip(flip_ratio=1.0)(dict(keypoint=keypoint, img_shape=(24, 32)))['keypoint']
+    np.testing.assert_array_equal(kept[0, 0, 1:3], [[22, 2], [12, 3]])  # no pairs: no swap
+    assert Flip(flip_ratio=0.0)(dict(keypoint=keypoint, img_shape=(24, 32)))['keypoint'] is keypoint
+
+
+def test_flip_moves_keypoints_with_frames_and_maps_labels():
+    results = Flip(flip_ratio=1.0, flip_label_map={2: 5})(
+        sample(keypoint=poses([(3, 4)]), label=2))
+    assert results['keypoint'][0, 0, 0].tolist() == [29, 4]
+    assert results['imgs'][0][4, 28, 2] == 3  # w - x counts from the right edge, pixel 31 - x
+    assert results['label'] == 5
+
+
+def test_flip_refuses_what_keypoints_cannot_do():
+    with pytest.raises(ValueError, match="direction='vertical' is not supported for keypoints"):
+        Flip(flip_ratio=1.0, direction='vertical')(dict(keypoint=poses([(1, 1)]), img_shape=(4, 4)))
+    with pytest.raises(ValueError, match='left_kp=\\[1\\] and right_kp=None must pair up'):
+        Flip(left_kp=[1])
+
+
+def test_keypoint_only_samples_need_img_shape():
+    with pytest.raises(KeyError, match='keypoint-only samples need img_shape'):
+        Resize(scale=(8, 8), keep_ratio=False)(dict(keypoint=poses([(1, 1)])))
+
+
+@pytest.mark.parametrize('transform', [ThreeCrop(crop_size=24), TenCrop(crop_size=16)])
+def test_multi_crops_refuse_keypoints_they_would_leave_stale(transform):
+    with pytest.raises(NotImplementedError, match="does not update 'keypoint'"):
+        transform(sample(keypoint=poses([(1, 1)])))
