@@ -1,20 +1,25 @@
 """The config steps below the migration: finding a config file, mapping MMAction2/MMGeneration
-scopes to ``reelkit``, and refusing top-level keys that look like misspellings of runner keys.
+scopes and ``custom_imports`` to ``reelkit``, unwrapping runner dicts that a trailing comma
+turned into 1-tuples, and refusing top-level keys that look like misspellings of runner keys.
 
 :func:`reelkit.apis.load_config` puts them together with the 0.x migration.
 """
 import difflib
+import importlib.util
+import logging
 from pathlib import Path
-from typing import List
+from typing import List, Optional
 
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 from reelkit.registry import SCOPE
 from reelkit.utils.errors import ConfigError
 
 SHIPPED_CONFIGS = Path(__file__).resolve().parent.parent / 'configs'
 
-# Configs written for these projects build from reelkit's registries unchanged.
+# Configs written for these projects build from reelkit's registries unchanged. The scope is
+# also reelkit's package name, so the same table maps their `custom_imports` modules.
 SCOPE_ALIASES = {'mmaction': SCOPE, 'mmgen': SCOPE, 'mmedit': SCOPE, 'mmagic': SCOPE}
 
 # Top-level keys MMEngine's Runner reads; a near miss of one of these is almost surely a typo.
@@ -24,6 +29,13 @@ RUNNER_KEYS = (
     'test_evaluator', 'default_hooks', 'custom_hooks', 'data_preprocessor', 'load_from', 'resume',
     'launcher', 'env_cfg', 'log_processor', 'log_level', 'visualizer', 'default_scope',
     'randomness', 'experiment_name', 'model_wrapper_cfg', 'custom_imports')
+
+# Runner keys whose value is one dict. `key = dict(...),` makes a 1-tuple of it, which MMEngine's
+# Runner only trips over when it is used (MMAction2's posec3d gym-limb config ships one).
+DICT_RUNNER_KEYS = (
+    'model', 'train_dataloader', 'val_dataloader', 'test_dataloader', 'train_cfg', 'val_cfg',
+    'test_cfg', 'optim_wrapper', 'default_hooks', 'env_cfg', 'log_processor', 'visualizer',
+    'randomness', 'auto_scale_lr', 'model_wrapper_cfg', 'data_preprocessor', 'custom_imports')
 
 
 def resolve_config_path(path: str) -> Path:
@@ -69,6 +81,65 @@ def _alias_types(value, key: str, changed: List[str]):
     if isinstance(value, (list, tuple)):
         return type(value)(_alias_types(item, f'{key}[{i}]', changed) for i, item in enumerate(value))
     return value
+
+
+def alias_custom_imports(cfg: Config) -> List[str]:
+    """Point ``custom_imports`` modules of aliased projects at reelkit (``mmaction.models`` ->
+    ``reelkit.models``); other modules are kept.
+
+    reelkit splits its files its own way, so a module it lacks (``mmaction.models.backbones.x3d``)
+    becomes its nearest existing package (``reelkit.models.backbones``), which registers the same
+    types. Returns one ``'old -> new'`` line per module that changed.
+    """
+    custom = cfg.get('custom_imports')
+    if not custom or not custom.get('imports'):
+        return []
+    imports = custom['imports']
+    names = [imports] if isinstance(imports, str) else list(imports)
+    changed, mapped = [], []
+    for name in names:
+        new = alias_module(name) if isinstance(name, str) else None
+        if new is not None and new != name:
+            changed.append(f'{name} -> {new}')
+        mapped.append(name if new is None else new)
+    custom['imports'] = mapped[0] if isinstance(imports, str) else mapped
+    return changed
+
+
+def alias_module(name: str) -> Optional[str]:
+    """reelkit's module for ``name`` of an aliased project, else None (not an aliased project)."""
+    root, _, rest = name.partition('.')
+    if root not in SCOPE_ALIASES:
+        return None
+    module = SCOPE_ALIASES[root]
+    for part in rest.split('.') if rest else []:
+        if not _module_exists(f'{module}.{part}'):
+            break
+        module = f'{module}.{part}'
+    return module
+
+
+def _module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent is a module, not a package
+        return False
+
+
+def unwrap_trailing_commas(cfg: Config, filename: str) -> List[str]:
+    """Replace a runner key's 1-tuple holding a dict by the dict, with a warning naming the key.
+
+    Returns the keys that changed.
+    """
+    changed = []
+    for key in DICT_RUNNER_KEYS:
+        value = cfg.get(key)
+        if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], dict):
+            cfg[key] = value[0]
+            changed.append(key)
+            print_log(f'{filename}: {key} is a 1-tuple holding a dict (a trailing comma after '
+                      f'dict(...)?); using the dict', logger='current', level=logging.WARNING)
+    return changed
 
 
 def check_top_level_keys(cfg: Config, filename: str) -> None:
