@@ -101,7 +101,15 @@ def is_legacy_config(cfg: Union[Config, dict]) -> bool:
     cfg = cfg.to_dict() if isinstance(cfg, Config) else cfg
     if not isinstance(cfg, dict):
         return False
-    return any(key in cfg for key in LEGACY_KEYS) or any(marker(cfg) for marker in LEGACY_MARKERS)
+    return any(key in cfg for key in legacy_keys(cfg)) or any(marker(cfg) for marker in LEGACY_MARKERS)
+
+
+def legacy_keys(cfg: dict) -> tuple:
+    """The 0.x top-level keys to look for: a 1.x config may keep its optimizer in an ``optimizer``
+    variable next to the ``optim_wrapper`` that uses it (MMAction2 1.x's BSN schedules do)."""
+    if 'optim_wrapper' in cfg:
+        return tuple(key for key in LEGACY_KEYS if key != 'optimizer')
+    return LEGACY_KEYS
 
 
 def _model_settings_at_top(cfg: dict) -> bool:

