@@ -18,17 +18,16 @@ OUT_OF_BOUND_OPTS = ('loop', 'repeat_last')
 
 
 # ----------------------------------------------------------------------------- pure cores
-def train_clip_offsets(num_frames: int, clip_len: int, frame_interval: int, num_clips: int,
-                       keep_tail_frames: bool, rng: RNG) -> np.ndarray:
+def train_clip_offsets(num_frames: int, span: float, num_clips: int, keep_tail_frames: bool,
+                       rng: RNG) -> np.ndarray:
     """Random first-frame offsets of ``num_clips`` clips, one per equal segment.
 
-    A clip spans ``clip_len * frame_interval`` frames. The video is cut into ``num_clips``
+    A clip spans ``span`` frames (``clip_len * frame_interval``). The video is cut into ``num_clips``
     segments of the room left for clip starts; each clip starts at a random offset in its
     segment. Videos too short for that fall back, in order, to sorted random starts, evenly
     spread starts, and all-zero starts. ``keep_tail_frames`` uses fractional segments, so
     the last frames can be sampled too.
     """
-    span = clip_len * frame_interval
     if keep_tail_frames:
         avg_interval = (num_frames - span + 1) / float(num_clips)
         if num_frames > span - 1:
@@ -46,8 +45,8 @@ def train_clip_offsets(num_frames: int, clip_len: int, frame_interval: int, num_
     return np.zeros(num_clips, dtype=np.int32)
 
 
-def test_clip_offsets(num_frames: int, clip_len: int, frame_interval: int, num_clips: int,
-                      twice_sample: bool) -> np.ndarray:
+def test_clip_offsets(num_frames: int, clip_len: int, span: float, num_clips: int,
+                      twice_sample: bool, floor_spacing: bool = False) -> np.ndarray:
     """Deterministic first-frame offsets for testing (float offsets are floored later).
 
     With ``clip_len == 1`` (2D models) each clip takes the centre of its segment;
@@ -55,28 +54,35 @@ def test_clip_offsets(num_frames: int, clip_len: int, frame_interval: int, num_c
     spread evenly over ``[0, num_frames - span]`` (one clip: the middle), where ``span`` is
     ``(clip_len - 1) * frame_interval + 1``; ``twice_sample`` continues the same spacing for
     ``num_clips`` more starts (the indices past the end are then wrapped by ``out_of_bound_opt``).
+    ``floor_spacing`` floors the spacing instead of rounding the starts (PySlowFast's, used with
+    ``target_fps``).
     """
     if clip_len == 1:
         avg_interval = num_frames / float(num_clips)
         base = np.arange(num_clips) * avg_interval
         offsets = base + avg_interval / 2.0
         return np.concatenate([offsets, base]) if twice_sample else offsets
-    max_offset = max(num_frames - ((clip_len - 1) * frame_interval + 1), 0)
+    max_offset = max(num_frames - span, 0)
     total = num_clips * (2 if twice_sample else 1)
     if total == 1:
         return np.array([max_offset // 2])
+    if floor_spacing:
+        return np.arange(total) * np.floor(max_offset / float(num_clips - 1))
     return np.round(np.arange(total) * (max_offset / float(num_clips - 1)))
 
 
 def expand_clips(offsets: np.ndarray, num_frames: int, clip_len: int, frame_interval: int,
-                 out_of_bound_opt: str, temporal_jitter: bool, rng: RNG) -> np.ndarray:
+                 out_of_bound_opt: str, temporal_jitter: bool, rng: RNG,
+                 steps: Optional[np.ndarray] = None) -> np.ndarray:
     """Frame indices of clips starting at ``offsets``: shape ``(len(offsets) * clip_len,)``.
 
-    ``temporal_jitter`` adds a random ``[0, frame_interval)`` shift to every index. Indices
+    A clip's frames are ``steps`` (``clip_len`` ints) past its offset, by default
+    ``frame_interval`` apart. ``temporal_jitter`` adds a random ``[0, frame_interval)`` shift to every index. Indices
     past the end either wrap (``'loop'``) or repeat the clip's last valid index
     (``'repeat_last'``). Fractional offsets are floored.
     """
-    inds = (offsets[:, None] + np.arange(clip_len)[None, :] * frame_interval).reshape(-1)
+    steps = np.arange(clip_len) * frame_interval if steps is None else steps
+    inds = (offsets[:, None] + steps[None, :]).reshape(-1)
     if temporal_jitter:
         inds = inds + randint(rng, frame_interval, size=len(inds))
     inds = inds.reshape(-1, clip_len)
@@ -92,20 +98,31 @@ def expand_clips(offsets: np.ndarray, num_frames: int, clip_len: int, frame_inte
 def sample_frames(num_frames: int, clip_len: int, frame_interval: int = 1, num_clips: int = 1,
                   temporal_jitter: bool = False, twice_sample: bool = False,
                   out_of_bound_opt: str = 'loop', test_mode: bool = False,
-                  keep_tail_frames: bool = False, rng: Optional[RNG] = None) -> np.ndarray:
+                  keep_tail_frames: bool = False, rng: Optional[RNG] = None,
+                  fps_scale: Optional[float] = None) -> np.ndarray:
     """0-based frame indices of ``num_clips`` clips of ``clip_len`` frames (see SampleFrames).
 
-    Returns an int32 array of shape ``(num_clips * clip_len,)``, or twice that with
-    ``test_mode`` and ``twice_sample``.
+    ``fps_scale`` (video fps / target fps, with ``target_fps``) stretches each clip to
+    ``clip_len * frame_interval * fps_scale`` video frames and takes ``clip_len`` frames evenly
+    over them, as MMAction2 does. Returns an int32 array of shape ``(num_clips * clip_len,)``,
+    or twice that with ``test_mode`` and ``twice_sample``.
     """
     rng = global_rng() if rng is None else rng
-    if test_mode:
-        offsets = test_clip_offsets(num_frames, clip_len, frame_interval, num_clips, twice_sample)
+    steps = None
+    if fps_scale is not None:
+        span = max(1.0, clip_len * frame_interval * fps_scale)
+        steps = np.linspace(0, span - 1, clip_len).astype(np.int32)
+    elif test_mode:
+        span = (clip_len - 1) * frame_interval + 1
     else:
-        offsets = train_clip_offsets(num_frames, clip_len, frame_interval, num_clips,
-                                     keep_tail_frames, rng)
+        span = clip_len * frame_interval
+    if test_mode:
+        offsets = test_clip_offsets(num_frames, clip_len, span, num_clips, twice_sample,
+                                    floor_spacing=fps_scale is not None)
+    else:
+        offsets = train_clip_offsets(num_frames, span, num_clips, keep_tail_frames, rng)
     return expand_clips(offsets, num_frames, clip_len, frame_interval, out_of_bound_opt,
-                        temporal_jitter, rng)
+                        temporal_jitter, rng, steps)
 
 
 def dense_sample_frames(num_frames: int, clip_len: int, frame_interval: int = 1,
@@ -228,6 +245,7 @@ class SampleFrames(BaseTransform):
     Required Keys:
         - total_frames
         - start_index
+        - avg_fps (optional: read with ``target_fps``)
 
     Added Keys:
         - frame_inds
@@ -252,8 +270,10 @@ class SampleFrames(BaseTransform):
         test_mode (bool): Deterministic sampling for validation and testing. Defaults to False.
         keep_tail_frames (bool): In training, use fractional segments so that the tail of
             the video can be sampled. Defaults to False.
-        target_fps (float | None): MMAction2's frame-rate conversion is not supported; only None
-            is accepted, so configs that spell out the default still load.
+        target_fps (float | None): Sample as if the video ran at this frame rate: a clip covers
+            ``clip_len * frame_interval * avg_fps / target_fps`` frames, ``clip_len`` of them taken
+            evenly (PySlowFast's protocol; without ``avg_fps`` the rate is taken as the target).
+            Defaults to None (the video's own frames).
     """
 
     def __init__(self,
@@ -276,19 +296,21 @@ class SampleFrames(BaseTransform):
                                              OUT_OF_BOUND_OPTS)
         self.test_mode = bool(test_mode)
         self.keep_tail_frames = bool(keep_tail_frames)
-        if target_fps is not None:
-            raise NotImplementedError(f'{name}: target_fps={target_fps!r} is not supported; '
-                                      'remove it (None keeps the video frame rate)')
-        self.target_fps = None
+        if target_fps is not None and not (isinstance(target_fps, (int, float)) and target_fps > 0):
+            raise ValueError(f'{name}: target_fps={target_fps!r}; expected a positive number or None')
+        self.target_fps = target_fps
         if twice_sample and test_mode and clip_len > 1 and num_clips == 1:
             raise ValueError(f'{name}: twice_sample=True with clip_len={clip_len} needs '
                              'num_clips >= 2 (the second set of clips is spaced like the first)')
 
     def transform(self, results: dict) -> dict:
+        fps_scale = None
+        if self.target_fps is not None:
+            fps_scale = results['avg_fps'] / self.target_fps if results.get('avg_fps') else 1.0
         inds = sample_frames(_total_frames(type(self).__name__, results), self.clip_len,
                              self.frame_interval, self.num_clips, self.temporal_jitter,
                              self.twice_sample, self.out_of_bound_opt, self.test_mode,
-                             self.keep_tail_frames, rng=global_rng())
+                             self.keep_tail_frames, rng=global_rng(), fps_scale=fps_scale)
         return _write_indices(results, inds, self.clip_len, self.frame_interval, self.num_clips)
 
 

@@ -138,11 +138,6 @@ def test_sample_frames_rejects_bad_arguments(kwargs, message):
         SampleFrames(**kwargs)
 
 
-def test_sample_frames_rejects_target_fps():
-    with pytest.raises(NotImplementedError, match='target_fps'):
-        SampleFrames(clip_len=4, target_fps=30)
-
-
 def test_sample_frames_empty_video_raises_video_read_error():
     with pytest.raises(VideoReadError, match='a.mp4'):
         SampleFrames(clip_len=4)(dict(total_frames=0, start_index=0, filename='a.mp4'))
@@ -232,3 +227,24 @@ def test_uniform_samplers_reject_several_training_clips():
         UniformSample(clip_len=4, num_clips=2)
     with pytest.raises(ValueError, match='test_mode=True'):
         UniformSampleFrames(clip_len=4, num_clips=2)
+
+
+def test_target_fps_stretches_each_clip_to_the_target_rate():
+    # X3D-S's Kinetics test protocol: 13 frames 6 apart at 30 fps, from a 25 fps video.
+    results = SampleFrames(13, 6, num_clips=10, test_mode=True, target_fps=30)(
+        dict(total_frames=300, start_index=0, avg_fps=25))
+    span = 13 * 6 * 25 / 30  # 65 video frames per clip
+    steps = np.linspace(0, span - 1, 13).astype(np.int32)
+    starts = np.arange(10) * np.floor((300 - span) / 9)  # floored spacing, as PySlowFast
+    assert results['frame_inds'].tolist() == (starts[:, None] + steps).reshape(-1).astype(int).tolist()
+
+
+def test_target_fps_without_a_known_rate_keeps_the_clip_span():
+    inds = SampleFrames(4, 2, test_mode=True, target_fps=30)(dict(total_frames=50, start_index=0))['frame_inds']
+    # span 8: 4 frames evenly over 0..7 (not 2 apart), from the middle offset (50 - 8) // 2.
+    assert inds.tolist() == [21, 23, 25, 28]
+
+
+def test_target_fps_must_be_positive():
+    with pytest.raises(ValueError, match='target_fps=0'):
+        SampleFrames(4, target_fps=0)
