@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from reelkit.utils.errors import ReelkitError
 
-SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate')
+SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo')
 
 
 def build_parser() -> argparse.ArgumentParser:
