@@ -21,8 +21,7 @@ from mmengine.runner import load_checkpoint
 from torch import nn
 
 from reelkit.apis.config import load_config
-from reelkit.datasets.transforms import BaseTransform, RawFrameDecode, VideoDecode, VideoInit
-from reelkit.datasets.transforms.decoding import set_frames
+from reelkit.datasets.transforms import ArrayDecode, RawFrameDecode, VideoDecode, VideoInit
 from reelkit.registry import DATASETS, INFERENCERS, MODELS, TRANSFORMS
 from reelkit.structures import ActionDataSample
 from reelkit.utils.errors import ConfigError, VideoReadError
@@ -84,31 +83,6 @@ def load_weights(model: nn.Module, checkpoint: str, device: Union[str, torch.dev
 
 
 # ----------------------------------------------------------------------------- the pipeline
-class DecodeFromArray(BaseTransform):
-    """Take the frames at ``frame_inds`` from a decoded video (stands in for a ``*Decode`` step).
-
-    Required Keys:
-        - array
-        - frame_inds
-
-    Added Keys:
-        - imgs
-        - original_shape
-        - img_shape
-
-    Removed Keys:
-        - array
-    """
-
-    def transform(self, results: dict) -> dict:
-        frames = results.pop('array')
-        inds = np.asarray(results['frame_inds']).reshape(-1)
-        if inds.min() < 0 or inds.max() >= len(frames):
-            raise ValueError(f'frame index {int(inds.max())} was sampled from a frame array of '
-                             f'{len(frames)} frames')
-        return set_frames(results, list(frames[inds]))
-
-
 def pipeline_steps(cfg: Config, test_pipeline: Optional[PipelineType]) -> List:
     """The test pipeline's transforms: ``test_pipeline`` if given, else the config's."""
     if isinstance(test_pipeline, Compose):
@@ -136,7 +110,7 @@ def array_pipeline(steps: List) -> List:
         raise ConfigError(f'the test pipeline has {len(decodes)} video decoding steps (*Decode, '
                           'RawFrameDecode); a frame array replaces exactly one')
     out = list(steps)
-    out[decodes[0]] = DecodeFromArray()
+    out[decodes[0]] = ArrayDecode()
     return [step for step in out if not isinstance(step, VideoInit)]
 
 

@@ -7,7 +7,7 @@ MMAction2 configs run unchanged. Each transform documents the keys it reads and 
 """
 from .audio import AudioFeatureSelector, FormatAudioShape, LoadAudioFeature
 from .base import BaseTransform
-from .decoding import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
+from .decoding import (ArrayDecode, DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
                        RawFrameDecode, VideoDecode, VideoInit)
 from .formatting import FormatShape, PackActionInputs
 from .pose_transforms import (DecompressPose, FormatGCNInput, GeneratePoseTarget, GenSkeFeat,
@@ -27,7 +27,7 @@ __all__ = [
     # decoding
     'VideoReader', 'PyAVReader', 'DecordReader', 'OpenCVReader', 'VideoInit', 'VideoDecode',
     'PyAVInit', 'PyAVDecode', 'DecordInit', 'DecordDecode', 'OpenCVInit', 'OpenCVDecode',
-    'RawFrameDecode',
+    'RawFrameDecode', 'ArrayDecode',
     # processing
     'Resize', 'RandomRescale', 'RandomCrop', 'RandomResizedCrop', 'MultiScaleCrop', 'CenterCrop',
     'ThreeCrop', 'TenCrop', 'Flip', 'ColorJitter', 'RandomErasing', 'PytorchVideoWrapper',

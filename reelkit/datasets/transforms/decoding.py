@@ -295,6 +295,37 @@ class OpenCVDecode(VideoDecode):
         super().__init__('accurate')
 
 
+# ----------------------------------------------------------------------------- decoded arrays
+@TRANSFORMS.register_module()
+class ArrayDecode(BaseTransform):
+    """Take the frames at ``frame_inds`` from an already decoded video (inference on frames in memory).
+
+    Required Keys:
+        - array
+        - frame_inds
+        - offset (optional: added to every index, default 0)
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - array
+
+    ``array`` is a (T, H, W, 3) RGB array; it is dropped once the frames are taken, so the
+    whole video does not travel further down the pipeline.
+    """
+
+    def transform(self, results: dict) -> dict:
+        frames = results.pop('array')
+        inds = np.asarray(results['frame_inds']).reshape(-1) + results.get('offset', 0)
+        if inds.min() < 0 or inds.max() >= len(frames):
+            raise ValueError(f'ArrayDecode: frame index {int(inds.max())} was sampled from a frame array '
+                             f'of {len(frames)} frames')
+        return set_frames(results, list(frames[inds]))
+
+
 # ----------------------------------------------------------------------------- frame folders
 @TRANSFORMS.register_module()
 class RawFrameDecode(BaseTransform):

@@ -10,7 +10,7 @@ from mmengine.dataset import Compose
 from transforms_helpers import coded_frames, gray_level
 
 import reelkit.datasets.transforms as transforms_pkg
-from reelkit.datasets.transforms import (AudioFeatureSelector, CenterCrop, ColorJitter, DecompressPose,
+from reelkit.datasets.transforms import (ArrayDecode, AudioFeatureSelector, CenterCrop, ColorJitter, DecompressPose,
                                          DecordDecode, DecordInit, DenseSampleFrames, Flip, FormatAudioShape,
                                          FormatGCNInput, FormatShape, GeneratePoseTarget, GenSkeFeat,
                                          JointToBone, LoadAudioFeature, MergeSkeFeat, MMCompact, MMDecode,
@@ -118,6 +118,8 @@ CASES = {
     'OpenCVDecode': Case(OpenCVDecode, lambda f: dict(
         video_reader=OpenCVInit()(dict(filename=f['video']))['video_reader'],
         frame_inds=np.array([1, 9]))),
+    'ArrayDecode': Case(ArrayDecode, lambda f: dict(
+        array=np.zeros((5, 24, 32, 3), np.uint8), frame_inds=np.array([1, 4]), offset=0)),
     'RawFrameDecode': Case(RawFrameDecode, lambda f: dict(
         frame_dir=f['frames'], filename_tmpl='img_{:05d}.png', frame_inds=np.array([1, 2]),
         modality='RGB', offset=0)),
