@@ -24,6 +24,7 @@ from reelkit.apis.config import load_config
 from reelkit.datasets.transforms import ArrayDecode, RawFrameDecode, VideoDecode, VideoInit
 from reelkit.registry import DATASETS, INFERENCERS, MODELS, TRANSFORMS
 from reelkit.structures import ActionDataSample
+from reelkit.utils import checkpoint as _weights_only_reader  # noqa: F401  (load_checkpoint reads weights only)
 from reelkit.utils.errors import ConfigError, VideoReadError
 
 VideoInput = Union[str, os.PathLike, np.ndarray, dict]

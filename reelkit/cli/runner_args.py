@@ -1,12 +1,13 @@
 """Arguments and config handling shared by ``reelkit train`` and ``reelkit test``."""
 import argparse
+import contextlib
 import os
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
 
-from reelkit.engine import prepare_distributed
+from reelkit.engine import prepare_distributed, unsafe_checkpoint_loading
 from reelkit.apis import load_config_and_migration
 
 
@@ -17,8 +18,17 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
                         help='override config keys, e.g. train_cfg.max_epochs=5')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
                         default='none', help='job launcher for distributed runs')
+    parser.add_argument('--unsafe-load', action='store_true',
+                        help='also load checkpoints that hold pickled objects (weights_only=False); '
+                        'this runs code from the file: only for checkpoints you trust')
     parser.add_argument('--local-rank', '--local_rank', type=int, default=0,
                         help=argparse.SUPPRESS)
+
+
+def checkpoint_loading(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """The context a command runs in: checkpoints load with ``weights_only=True`` unless
+    ``--unsafe-load`` was given."""
+    return unsafe_checkpoint_loading() if args.unsafe_load else contextlib.nullcontext()
 
 
 def config_from_args(args: argparse.Namespace) -> Config:

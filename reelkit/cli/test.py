@@ -4,7 +4,7 @@ import os.path as osp
 
 from reelkit.engine import ReelkitRunner
 
-from reelkit.cli.runner_args import add_runner_arguments, config_from_args
+from reelkit.cli.runner_args import add_runner_arguments, checkpoint_loading, config_from_args
 from reelkit.utils.errors import ConfigError
 
 
@@ -30,5 +30,6 @@ def run(args: argparse.Namespace) -> int:
         evaluators = cfg.test_evaluator
         evaluators = list(evaluators) if isinstance(evaluators, (list, tuple)) else [evaluators]
         cfg.test_evaluator = evaluators + [dict(type='DumpResults', out_file_path=args.dump)]
-    ReelkitRunner.from_cfg(cfg).test()
+    with checkpoint_loading(args):
+        ReelkitRunner.from_cfg(cfg).test()
     return 0

@@ -1,10 +1,11 @@
 """``reelkit train CONFIG``: train a model with MMEngine's Runner."""
 import argparse
+import sys
 
 import torch
-from reelkit.engine import ReelkitRunner
+from reelkit.engine import ReelkitRunner, TrainingInterrupted
 
-from reelkit.cli.runner_args import add_runner_arguments, config_from_args
+from reelkit.cli.runner_args import add_runner_arguments, checkpoint_loading, config_from_args
 from reelkit.utils.errors import ConfigError
 
 
@@ -46,5 +47,10 @@ def apply_train_arguments(cfg, args: argparse.Namespace) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = config_from_args(args)
     apply_train_arguments(cfg, args)
-    ReelkitRunner.from_cfg(cfg).train()
+    with checkpoint_loading(args):
+        try:
+            ReelkitRunner.from_cfg(cfg).train()
+        except TrainingInterrupted as stop:  # not an error: the run can go on from its checkpoint
+            print(f'reelkit train: {stop}', file=sys.stderr)
+            return stop.exit_code
     return 0

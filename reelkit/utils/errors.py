@@ -23,3 +23,7 @@ class VideoReadError(ReelkitError):
         super().__init__(f'{filename}: {reason}')
         self.filename = filename
         self.reason = reason
+
+
+class CheckpointError(ReelkitError):
+    """A checkpoint could not be written, or cannot be loaded safely; the message names the file."""

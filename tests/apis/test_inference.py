@@ -1,4 +1,5 @@
 """init_recognizer / inference_recognizer / ActionRecogInferencer on tiny generated clips."""
+import argparse
 import pickle
 
 import numpy as np
@@ -10,7 +11,8 @@ from mmengine.dataset import pseudo_collate
 from reelkit.apis import ActionRecogInferencer, inference_recognizer, init_recognizer
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion, write_mp4
 from reelkit.registry import DATASETS, INFERENCERS
-from reelkit.utils.errors import ConfigError, VideoReadError
+from reelkit.utils.checkpoint import unsafe_checkpoint_loading
+from reelkit.utils.errors import CheckpointError, ConfigError, VideoReadError
 from reelkit.visualization.action_visualizer import decode_video
 
 TSN_CONFIG = 'recognition/tsn/tsn_r18_1xb16-1x1x8-8e_synthmotion-rgb.py'
@@ -105,6 +107,15 @@ def test_init_recognizer_loads_strictly_and_names_the_checkpoint(tsn, tmp_path):
         init_recognizer(TSN_CONFIG, str(path))
     with pytest.raises(ConfigError, match='absent.pth: no such checkpoint file'):
         init_recognizer(TSN_CONFIG, str(tmp_path / 'absent.pth'))
+
+
+def test_init_recognizer_refuses_a_checkpoint_that_would_run_code(tsn, tmp_path):
+    path = tmp_path / 'pickled.pth'
+    torch.save(dict(state_dict=tsn.state_dict(), meta=argparse.Namespace(seed=0)), path)
+    with pytest.raises(CheckpointError, match=r'pickled.pth: refused to load: it holds a pickled argparse.Namespace'):
+        init_recognizer(TSN_CONFIG, str(path))
+    with unsafe_checkpoint_loading():
+        assert not init_recognizer(TSN_CONFIG, str(path)).training
 
 
 def test_init_recognizer_takes_a_config_object_and_cfg_options(tsn):

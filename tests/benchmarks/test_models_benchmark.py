@@ -110,11 +110,11 @@ def test_rounds_alternate_sides_and_keep_the_fastest_median(script, monkeypatch)
         return dict(ms=ms, mib=mib)
 
     monkeypatch.setattr(script, 'run_worker', fake_worker)
-    args = script.parse_args(['--models', 'x3d,i3d', '--reference', '/ref/python', '--rounds', '2',
+    args = script.parse_args(['--models', 'x3d,i3d', '--reference', 'reference-python', '--rounds', '2',
                               '--frames', '4', '--size', '32', '--clock', 'cpu'])
     results = script.benchmark(args)
     assert [(name, side) for name, side, _ in calls] == [
         ('x3d', 'reelkit'), ('x3d', 'reference'), ('x3d', 'reference'), ('x3d', 'reelkit'),
         ('i3d', 'reelkit'), ('i3d', 'reference'), ('i3d', 'reference'), ('i3d', 'reelkit')]
-    assert {python for _, side, python in calls if side == 'reference'} == {'/ref/python'}
+    assert {python for _, side, python in calls if side == 'reference'} == {'reference-python'}
     assert results['x3d'] == dict(reelkit=dict(ms=9, mib=55), reference=dict(ms=20, mib=55))

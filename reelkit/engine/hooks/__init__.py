@@ -1,3 +1,5 @@
 from reelkit.engine.gen.hooks import (GenIterTimerHook, GenVisualizationHook,  # noqa: F401,E402
                                      PGGANFetchDataHook, RandomStateHook)
 from .progress_bar import RichProgressBarHook  # noqa: F401,E402
+from .checkpoint_hook import CheckpointHook  # noqa: F401,E402
+from .signal_checkpoint import SignalCheckpointHook, TrainingInterrupted  # noqa: F401,E402

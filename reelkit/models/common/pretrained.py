@@ -13,7 +13,8 @@ import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
 
-from reelkit.utils.errors import ConfigError
+from reelkit.utils.checkpoint import load_local_checkpoint
+from reelkit.utils.errors import CheckpointError, ConfigError
 
 # torchvision's ImageNet weights, the ones ``torchvision://resnetXX`` means in MMEngine (IMAGENET1K_V1).
 TORCHVISION_URLS = {
@@ -70,9 +71,11 @@ def resolve_pretrained(pretrained: str, cfg_key: str) -> str:
 def read_state_dict(path: str) -> StateDict:
     """The tensors of a checkpoint file: its ``state_dict`` (MMEngine), or the file itself (torchvision)."""
     try:
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as error:  # torch raises several types here (pickle, runtime, unsupported global)
-        raise ConfigError(f'{path}: cannot read as a weights-only checkpoint: {error}') from error
+        checkpoint = load_local_checkpoint(path, map_location='cpu')
+    except CheckpointError:
+        raise
+    except Exception as error:  # torch raises several types here (truncated file, not a checkpoint)
+        raise ConfigError(f'{path}: cannot read as a checkpoint: {error}') from error
     state_dict = None
     if isinstance(checkpoint, Mapping):
         # MMEngine keeps the tensors under ``state_dict``; the official (image) Swin releases under ``model``.
