@@ -14,6 +14,10 @@ checkpoints safe. Nothing else lives here.
   keys did not match and the log file never records them. :class:`ReelkitRunner` sends them
   through the current logger (console and log file) while it loads; other runners in the same
   process are left as MMEngine made them.
+- Exact resume: MMEngine's checkpoints keep no position inside an epoch and no random state. The
+  train loop and sampler :class:`ReelkitRunner` builds resume inside an epoch, and a
+  deterministic run draws its random numbers per sample and per step from the seed
+  (:mod:`reelkit.engine.samplers`, :class:`StepSeedHook`).
 """
 import contextlib
 import functools
@@ -31,6 +35,8 @@ from mmengine.runner import Runner
 from mmengine.runner import runner as mmengine_runner
 
 from reelkit.engine.hooks.signal_checkpoint import SignalCheckpointHook
+from reelkit.engine.runner.resumable_loop import resumable_train_loop
+from reelkit.engine.samplers import resumable_dataloader
 from reelkit.engine.runner.checkpoint import commit_file, discard, temporary_path
 from reelkit.utils.errors import CheckpointError
 from reelkit.registry import MODEL_WRAPPERS, RUNNERS
@@ -86,10 +92,28 @@ def checkpoint_mismatches_logged():
 @RUNNERS.register_module()
 class ReelkitRunner(Runner):
     """MMEngine's ``Runner``, with crash-safe checkpoint writes, a ``signal_checkpoint`` default
-    hook, and ``load_from``/``--resume`` loads that log skipped keys to the log file.
+    hook, ``load_from``/``--resume`` loads that log skipped keys to the log file, and resumes that
+    continue as if the run had not stopped.
 
     ``default_hooks=dict(signal_checkpoint=None)`` leaves SIGTERM and SIGINT to Python.
+
+    Resuming: an ``EpochBasedTrainLoop`` is built as ``ResumableEpochBasedTrainLoop`` and the
+    train dataloader's ``DefaultSampler``/``InfiniteSampler`` as ``ResumableSampler``/
+    ``ResumableInfiniteSampler`` (same batches), so a checkpoint from inside an epoch resumes
+    at its next batch. With ``randomness.deterministic=True`` (``--deterministic``) the train
+    samples are also wrapped in ``SeededDataset`` and each step seeded by the ``step_seed``
+    default hook (:class:`StepSeedHook`): the augmentations and every other random number come
+    from the seed, the iteration and the sample's place in its epoch, so a run killed at any
+    moment and resumed ends with the weights and logged losses of an uninterrupted one, for any
+    ``num_workers``. For a given seed these numbers differ from a non-deterministic run's.
     """
+
+    def build_train_loop(self, loop):
+        if isinstance(loop, dict):
+            loop = resumable_train_loop(loop)
+            self._train_dataloader = resumable_dataloader(
+                self._train_dataloader, sample_seeds=self.deterministic)
+        return super().build_train_loop(loop)
 
     def load_checkpoint(self, *args, **kwargs):
         with checkpoint_mismatches_logged():
@@ -97,9 +121,11 @@ class ReelkitRunner(Runner):
 
     def register_default_hooks(self, hooks: Optional[dict] = None) -> None:
         # scoped: found from a runner whose default scope is not reelkit's
-        hooks = {'signal_checkpoint': dict(type='reelkit.SignalCheckpointHook'), **(hooks or {})}
-        if hooks['signal_checkpoint'] is None:  # MMEngine accepts None only for its own defaults
-            del hooks['signal_checkpoint']
+        hooks = {'signal_checkpoint': dict(type='reelkit.SignalCheckpointHook'),
+                 'step_seed': dict(type='reelkit.StepSeedHook'), **(hooks or {})}
+        for name in ('signal_checkpoint', 'step_seed'):
+            if hooks[name] is None:  # MMEngine accepts None only for its own defaults
+                del hooks[name]
         super().register_default_hooks(hooks)
 
     def train(self):

@@ -39,9 +39,9 @@ class SignalCheckpointHook(Hook):
     Job schedulers (SLURM, Kubernetes) send SIGTERM some time before they kill a job; Ctrl-C sends
     SIGINT. The checkpoint is ``iter_<n>.pth`` in the work dir (model, optimizer, schedulers and
     message hub, as the periodic ones) and ``last_checkpoint`` names it, so ``--resume`` picks it
-    up. An epoch-based run resumes at the start of the interrupted epoch: MMEngine's
-    ``EpochBasedTrainLoop`` keeps no position inside an epoch. ``ReelkitRunner`` adds this hook
-    as the ``signal_checkpoint`` default hook.
+    up. An epoch-based run resumes at the next batch of the interrupted epoch
+    (``ResumableEpochBasedTrainLoop``). ``ReelkitRunner`` adds this hook as the
+    ``signal_checkpoint`` default hook.
 
     Args:
         signals: names of the signals to catch.
