@@ -1,10 +1,12 @@
 """``reelkit data ...``: prepare datasets; ``reelkit data synth-motion OUT_DIR`` writes SynthMotion,
-``reelkit data synth-shapes OUT_DIR`` writes SynthShapes (images for GANs)."""
+``reelkit data synth-shapes OUT_DIR`` writes SynthShapes (images for GANs),
+``reelkit data synth-skeleton OUT_DIR`` writes SynthSkeleton (2D skeletons for PoseDataset)."""
 import argparse
 import time
 
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
 from reelkit.datasets.synth_shapes import SYNTH_SHAPES_CLASSES, generate_synth_shapes
+from reelkit.datasets.synth_skeleton import SYNTH_SKELETON_CLASSES, generate_synth_skeleton
 
 
 def add_parser(subparsers, parents) -> None:
@@ -25,6 +27,7 @@ def add_parser(subparsers, parents) -> None:
                        help='also write the frames as JPEGs and rawframe annotation lists')
     synth.set_defaults(func=run_synth_motion)
     add_synth_shapes_parser(data_commands, parents)
+    add_synth_skeleton_parser(data_commands, parents)
 
 
 def run_synth_motion(args: argparse.Namespace) -> int:
@@ -54,6 +57,29 @@ def run_synth_shapes(args: argparse.Namespace) -> int:
     paths = generate_synth_shapes(args.out_dir, num_images=args.num_images, size=args.size,
                                   seed=args.seed, progress=True)
     print(f'SynthShapes: {args.num_images} images in {time.perf_counter() - start:.1f} s')
+    for name, path in paths.items():
+        print(f'  {name:16s} {path}')
+    return 0
+
+
+def add_synth_skeleton_parser(data_commands, parents) -> None:
+    skeleton = data_commands.add_parser(
+        'synth-skeleton', parents=parents,
+        help=f'write SynthSkeleton: COCO-17 2D skeletons of {len(SYNTH_SKELETON_CLASSES)} action '
+        'classes in one PoseDataset pickle (splits train, val, test)')
+    skeleton.add_argument('out_dir', metavar='OUT_DIR', help='folder to write (created if needed)')
+    skeleton.add_argument('--num-samples', type=int, default=800,
+                          help=f'samples in all splits, a multiple of {len(SYNTH_SKELETON_CLASSES)} '
+                          '(default: 800)')
+    skeleton.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    skeleton.set_defaults(func=run_synth_skeleton)
+
+
+def run_synth_skeleton(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    paths = generate_synth_skeleton(args.out_dir, num_samples=args.num_samples, seed=args.seed,
+                                    progress=True)
+    print(f'SynthSkeleton: {args.num_samples} samples in {time.perf_counter() - start:.1f} s')
     for name, path in paths.items():
         print(f'  {name:16s} {path}')
     return 0

@@ -1,4 +1,5 @@
-"""``reelkit quickstart``: generate SynthMotion, train on it, test the best checkpoint on the held-out split.
+"""``reelkit quickstart``: generate SynthMotion (SynthSkeleton for a PoseDataset config), train on it,
+test the best checkpoint on the held-out split.
 
 The console shows one progress bar and a closing summary; the full log goes to the work dir.
 """
@@ -8,19 +9,56 @@ import io
 import logging
 import os.path as osp
 import sys
+from functools import partial
+from typing import Callable, NamedTuple, Optional, Tuple
 
 from mmengine.config import DictAction
 from mmengine.runner import find_latest_checkpoint
 
 from reelkit.apis import load_config
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
+from reelkit.datasets.synth_skeleton import ANN_FILE as SYNTH_SKELETON_ANN_FILE
+from reelkit.datasets.synth_skeleton import SYNTH_SKELETON_CLASSES, generate_synth_skeleton
 from reelkit.engine import ReelkitRunner
 from reelkit.utils.errors import ConfigError, ReelkitError
 
 QUICKSTART_CONFIG = 'recognition/tsm/tsm_r18_1xb16-1x1x8-8e_synthmotion-rgb.py'
-DEFAULT_DATA_ROOT = 'data/synth_motion'
-# dataset type -> (data_prefix key, suffix of the SynthMotion lists it reads)
-SYNTH_MOTION_LISTS = {'VideoDataset': ('video', ''), 'RawframeDataset': ('img', '_rawframes')}
+
+
+class SynthData(NamedTuple):
+    """The generated set quickstart trains a config on, chosen by the config's dataset type."""
+    name: str
+    classes: Tuple[str, ...]
+    default_root: str
+    generate: Callable[[str], object]  # data_root -> None; writes the set
+    ann_file: Callable[[str, str], str]  # (data_root, split) -> the split's annotation file
+    prefix_key: Optional[str]  # the data_prefix key aimed at data_root; None: no prefix
+    hint: str  # a next step for the summary
+
+
+def _split_list(suffix: str, data_root: str, split: str) -> str:
+    return osp.join(data_root, f'{split}{suffix}.txt')
+
+
+def _skeleton_pickle(data_root: str, split: str) -> str:
+    return osp.join(data_root, SYNTH_SKELETON_ANN_FILE)  # one pickle holds every split
+
+
+SYNTH_MOTION_HINT = ('reelkit quickstart --config recognition/tsn/tsn_r18_1xb16-1x1x8-8e_synthmotion-rgb.py '
+                     '--work-dir work_dirs/tsn   # TSN cannot see frame order')
+SYNTH_DATA = {
+    'VideoDataset': SynthData('SynthMotion', SYNTH_MOTION_CLASSES, 'data/synth_motion',
+                              partial(generate_synth_motion, progress=True), partial(_split_list, ''),
+                              'video', SYNTH_MOTION_HINT),
+    'RawframeDataset': SynthData('SynthMotion', SYNTH_MOTION_CLASSES, 'data/synth_motion',
+                                 partial(generate_synth_motion, rawframes=True, progress=True),
+                                 partial(_split_list, '_rawframes'), 'img', SYNTH_MOTION_HINT),
+    'PoseDataset': SynthData('SynthSkeleton', SYNTH_SKELETON_CLASSES, 'data/synth_skeleton',
+                             partial(generate_synth_skeleton, progress=True),
+                             _skeleton_pickle, None,
+                             'reelkit data synth-skeleton data/synth_skeleton --num-samples 1600   '
+                             '# twice the samples, then quickstart again'),
+}
 
 
 def add_parser(subparsers, parents) -> None:
@@ -29,8 +67,9 @@ def add_parser(subparsers, parents) -> None:
         help='train and test TSM on the embedded SynthMotion data (minutes on a CPU)')
     parser.add_argument('--work-dir', default='work_dirs/quickstart',
                         help='where logs and checkpoints go')
-    parser.add_argument('--data-root', default=DEFAULT_DATA_ROOT,
-                        help='SynthMotion folder; generated there if it lacks the lists the config reads')
+    parser.add_argument('--data-root', default=None,
+                        help='SynthMotion (SynthSkeleton) folder; generated there if it lacks the files the '
+                        'config reads (default: data/synth_motion, data/synth_skeleton)')
     parser.add_argument('--config', default=QUICKSTART_CONFIG,
                         help='config to train (default: the shipped TSM SynthMotion config)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction, metavar='KEY=VALUE',
@@ -38,23 +77,29 @@ def add_parser(subparsers, parents) -> None:
     parser.set_defaults(func=run)
 
 
-def point_to_data_root(cfg, data_root: str) -> bool:
-    """Aim every split of ``cfg`` at the SynthMotion lists in ``data_root``.
+def synth_data_of(cfg) -> SynthData:
+    """The generated set for the dataset type all three dataloaders of ``cfg`` share.
 
-    Returns whether the config reads rawframe lists. Raises ``ConfigError`` for a dataset type
-    SynthMotion has no lists for.
+    Raises ``ConfigError`` for mixed types or a type no generated set is written for.
     """
     types = {cfg[f'{split}_dataloader'].dataset.type for split in ('train', 'val', 'test')}
-    unknown = types - set(SYNTH_MOTION_LISTS)
-    if len(types) != 1 or unknown:
+    if len(types) != 1 or types - set(SYNTH_DATA):
         raise ConfigError(f'{cfg.filename}: quickstart trains on SynthMotion, which has lists for '
-                          f'{sorted(SYNTH_MOTION_LISTS)}; the config\'s dataloaders use {sorted(types)}')
-    prefix_key, suffix = SYNTH_MOTION_LISTS[types.pop()]
+                          "['RawframeDataset', 'VideoDataset'], or on SynthSkeleton, for ['PoseDataset']; "
+                          f"the config's dataloaders use {sorted(types)}")
+    return SYNTH_DATA[types.pop()]
+
+
+def point_to_data_root(cfg, synth: SynthData, data_root: str) -> None:
+    """Aim every split of ``cfg`` at the ``synth`` files in ``data_root`` (a PoseDataset also
+    at the split of the same name in the pickle)."""
     for split in ('train', 'val', 'test'):
         dataset = cfg[f'{split}_dataloader'].dataset
-        dataset.ann_file = osp.join(data_root, f'{split}{suffix}.txt')
-        dataset.data_prefix = {prefix_key: data_root}
-    return bool(suffix)
+        dataset.ann_file = synth.ann_file(data_root, split)
+        if synth.prefix_key is None:
+            dataset.split = split
+        else:
+            dataset.data_prefix = {synth.prefix_key: data_root}
 
 
 def tested_checkpoint(runner, work_dir: str) -> str:
@@ -83,10 +128,12 @@ def build_quiet_runner(cfg) -> ReelkitRunner:
 
 def run(args: argparse.Namespace) -> int:
     cfg = load_config(args.config, args.cfg_options)
-    rawframes = point_to_data_root(cfg, args.data_root)
+    synth = synth_data_of(cfg)
+    data_root = args.data_root or synth.default_root
+    point_to_data_root(cfg, synth, data_root)
     if not all(osp.isfile(cfg[f'{split}_dataloader'].dataset.ann_file) for split in ('train', 'val', 'test')):
-        print(f'Generating SynthMotion in {args.data_root} ...')
-        generate_synth_motion(args.data_root, rawframes=rawframes, progress=True)
+        print(f'Generating {synth.name} in {data_root} ...')
+        synth.generate(data_root)
     cfg.work_dir = args.work_dir
     cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [dict(type='RichProgressBarHook')]
     runner = build_quiet_runner(cfg)
@@ -97,26 +144,26 @@ def run(args: argparse.Namespace) -> int:
     cfg.experiment_name = f'{runner.experiment_name}_test'
     cfg.test_evaluator = [dict(type='AccMetric'), dict(type='ConfusionMatrix')]
     metrics = build_quiet_runner(cfg).test()
-    print_summary(args, metrics, checkpoint, runner.log_dir)
+    print_summary(args, synth, metrics, checkpoint, runner.log_dir)
     return 0
 
 
-def print_summary(args: argparse.Namespace, metrics: dict, checkpoint: str, log_dir: str) -> None:
+def print_summary(args: argparse.Namespace, synth: SynthData, metrics: dict, checkpoint: str,
+                  log_dir: str) -> None:
     """Test top-1, where things are, and what to try next."""
     from reelkit.visualization.confusion_matrix import save_confusion_matrix
     top1 = metrics['acc/top1']
     picture = save_confusion_matrix(osp.join(args.work_dir, 'confusion_matrix.png'),
-                                    metrics['confusion_matrix/result'].numpy(), SYNTH_MOTION_CLASSES,
-                                    title=f'SynthMotion test split, top-1 {top1:.3f}')
+                                    metrics['confusion_matrix/result'].numpy(), synth.classes,
+                                    title=f'{synth.name} test split, top-1 {top1:.3f}')
     lines = [
-        f'SynthMotion test top-1 of {osp.basename(checkpoint)}: {top1:.4f} (held-out test split)',
+        f'{synth.name} test top-1 of {osp.basename(checkpoint)}: {top1:.4f} (held-out test split)',
         f'  best checkpoint   {checkpoint}',
         f'  confusion matrix  {picture}',
         f'  full log          {log_dir}',
         'Next:',
         f'  reelkit test {args.config} {checkpoint}',
-        '  reelkit quickstart --config recognition/tsn/tsn_r18_1xb16-1x1x8-8e_synthmotion-rgb.py '
-        '--work-dir work_dirs/tsn   # TSN cannot see frame order',
+        f'  {synth.hint}',
         f'  reelkit train {args.config} --cfg-options train_cfg.max_epochs=12',
     ]
     print('\n'.join(lines))

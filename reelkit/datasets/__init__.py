@@ -6,11 +6,12 @@ from .pose_dataset import PoseDataset
 from .rawframe_dataset import RawframeDataset
 from .repeat_aug_dataset import RepeatAugDataset, repeat_pseudo_collate
 from .synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
+from .synth_skeleton import SYNTH_SKELETON_CLASSES, generate_synth_skeleton
 from .video_dataset import VideoDataset
 
 __all__ = [
     'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'AudioDataset', 'PoseDataset',
     'RepeatAugDataset', 'repeat_pseudo_collate', 'skipped_files',
-    'generate_synth_motion', 'SYNTH_MOTION_CLASSES'
+    'generate_synth_motion', 'SYNTH_MOTION_CLASSES', 'generate_synth_skeleton', 'SYNTH_SKELETON_CLASSES'
 ]
 from . import gen, synth_shapes  # noqa: F401,E402  (generative models: datasets, GAN transforms, SynthShapes)
