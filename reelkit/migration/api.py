@@ -106,8 +106,10 @@ def is_legacy_config(cfg: Union[Config, dict]) -> bool:
 
 def legacy_keys(cfg: dict) -> tuple:
     """The 0.x top-level keys to look for: a 1.x config may keep its optimizer in an ``optimizer``
-    variable next to the ``optim_wrapper`` that uses it (MMAction2 1.x's BSN schedules do)."""
-    if 'optim_wrapper' in cfg:
+    variable that its ``optim_wrapper`` uses (MMAction2 1.x's BSN schedules do); an ``optimizer``
+    beside an ``optim_wrapper`` with another optimizer is still a 0.x key."""
+    wrapper = cfg.get('optim_wrapper')
+    if isinstance(wrapper, dict) and wrapper.get('optimizer') == cfg.get('optimizer'):
         return tuple(key for key in LEGACY_KEYS if key != 'optimizer')
     return LEGACY_KEYS
 

@@ -58,12 +58,18 @@ def test_handlers_are_restored_when_training_fails(tmp_path):
 
 
 def test_a_second_signal_stops_at_once():
-    hook = SignalCheckpointHook(signals=('SIGINT', ))
-    hook.before_train(runner=None)
-    os.kill(os.getpid(), signal.SIGINT)  # first: noted, training would go on
-    with pytest.raises(KeyboardInterrupt):
-        os.kill(os.getpid(), signal.SIGINT)  # second: Python's own handler, restored
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # A process started in the background of a shell inherits SIGINT ignored; start from Python's
+    # own handler, which the hook must put back at the second signal.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        hook = SignalCheckpointHook(signals=('SIGINT', ))
+        hook.before_train(runner=None)
+        os.kill(os.getpid(), signal.SIGINT)  # first: noted, training would go on
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)  # second: Python's own handler, restored
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGINT, inherited)
 
 
 def test_unknown_signal_name_is_rejected():
