@@ -12,7 +12,8 @@ from typing import List, Optional
 
 from reelkit.utils.errors import ReelkitError
 
-SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo')
+SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo', 'check_videos',
+                      'browse_dataset')
 
 
 def build_parser() -> argparse.ArgumentParser:

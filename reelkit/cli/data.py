@@ -1,9 +1,14 @@
 """``reelkit data ...``: prepare datasets; ``reelkit data synth-motion OUT_DIR`` writes SynthMotion,
 ``reelkit data synth-shapes OUT_DIR`` writes SynthShapes (images for GANs),
-``reelkit data synth-skeleton OUT_DIR`` writes SynthSkeleton (2D skeletons for PoseDataset)."""
+``reelkit data synth-skeleton OUT_DIR`` writes SynthSkeleton (2D skeletons for PoseDataset);
+``build-file-list``, ``build-rawframes`` and ``resize-videos`` prepare a folder of your own videos
+(the work is done by :mod:`reelkit.datasets.prepare`)."""
 import argparse
 import time
+from collections import Counter
+from typing import List
 
+from reelkit.datasets import prepare
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
 from reelkit.datasets.synth_shapes import SYNTH_SHAPES_CLASSES, generate_synth_shapes
 from reelkit.datasets.synth_skeleton import SYNTH_SKELETON_CLASSES, generate_synth_skeleton
@@ -28,6 +33,9 @@ def add_parser(subparsers, parents) -> None:
     synth.set_defaults(func=run_synth_motion)
     add_synth_shapes_parser(data_commands, parents)
     add_synth_skeleton_parser(data_commands, parents)
+    add_build_file_list_parser(data_commands, parents)
+    add_build_rawframes_parser(data_commands, parents)
+    add_resize_videos_parser(data_commands, parents)
 
 
 def run_synth_motion(args: argparse.Namespace) -> int:
@@ -83,3 +91,99 @@ def run_synth_skeleton(args: argparse.Namespace) -> int:
     for name, path in paths.items():
         print(f'  {name:16s} {path}')
     return 0
+
+
+BUILD_FILE_LIST_EXAMPLE = '''layouts:
+  --level 2   SRC_DIR/class_name/video.mp4 (labels: sorted class folder names; classes.txt
+              is written beside OUT.txt)
+  --level 1   SRC_DIR/video.mp4 (no classes: every label is 0)
+
+example:
+  reelkit data build-file-list data/mine/videos data/mine/all.txt --shuffle --seed 0
+  reelkit data build-file-list data/mine/rawframes data/mine/all_rawframes.txt --format rawframes
+'''
+
+
+def add_build_file_list_parser(data_commands, parents) -> None:
+    file_list = data_commands.add_parser(
+        'build-file-list', parents=parents, epilog=BUILD_FILE_LIST_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help='write the annotation list of a folder of videos ("path label" lines) or of frame '
+        'folders ("dir num_frames label" lines)')
+    file_list.add_argument('src_dir', metavar='SRC_DIR', help='the folder of videos or frame folders')
+    file_list.add_argument('out_file', metavar='OUT.txt', help='the list to write')
+    file_list.add_argument('--format', choices=prepare.FORMATS, default='videos',
+                           help='list video files, or frame folders of img_*.jpg (default: videos)')
+    file_list.add_argument('--level', type=int, choices=prepare.LEVELS, default=2,
+                           help='2: one folder per class, 1: items directly in SRC_DIR (default: 2)')
+    file_list.add_argument('--shuffle', action='store_true', help='shuffle the lines')
+    file_list.add_argument('--seed', type=int, default=0, help='seed of --shuffle (default: 0)')
+    file_list.set_defaults(func=run_build_file_list)
+
+
+def run_build_file_list(args: argparse.Namespace) -> int:
+    written = prepare.build_file_list(args.src_dir, args.out_file, args.format, args.level,
+                                      args.shuffle, args.seed)
+    print(f'Wrote {written["num_lines"]} line(s) to {written["file_list"]}')
+    if 'classes' in written:
+        print(f'Wrote the class names to {written["classes"]}')
+    return 0
+
+
+CONVERT_EPILOG = '''Videos are found under SRC_DIR at any depth and written under OUT_DIR at the
+same relative path. A rerun skips the videos a previous run completed, so an interrupted run
+resumes. Exit status 1 if some videos could not be decoded (they are listed).
+
+example:
+  reelkit data {command} data/mine/videos data/mine/{out} --short-side 256 --workers 8
+'''
+
+
+def add_conversion_arguments(parser: argparse.ArgumentParser, short_side_help: str) -> None:
+    parser.add_argument('src_dir', metavar='SRC_DIR', help='the folder of videos')
+    parser.add_argument('out_dir', metavar='OUT_DIR', help='where to write (created if needed)')
+    parser.add_argument('--short-side', type=int, default=256, help=short_side_help)
+    parser.add_argument('--workers', type=int, help='processes (default: the number of CPUs)')
+
+
+def add_build_rawframes_parser(data_commands, parents) -> None:
+    rawframes = data_commands.add_parser(
+        'build-rawframes', parents=parents, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CONVERT_EPILOG.format(command='build-rawframes', out='rawframes'),
+        help='extract the frames of every video as OUT_DIR/<video>/img_00001.jpg ... '
+        '(RawframeDataset folders)')
+    add_conversion_arguments(rawframes, 'resize the frames (keeping the ratio) to this short side '
+                             'in pixels; 0 keeps their size (default: 256)')
+    rawframes.set_defaults(func=run_build_rawframes)
+
+
+def run_build_rawframes(args: argparse.Namespace) -> int:
+    outcomes = prepare.build_rawframes(args.src_dir, args.out_dir, args.short_side, args.workers)
+    return report_outcomes(outcomes, f'frame folders in {args.out_dir}')
+
+
+def add_resize_videos_parser(data_commands, parents) -> None:
+    resize = data_commands.add_parser(
+        'resize-videos', parents=parents, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=CONVERT_EPILOG.format(command='resize-videos', out='videos_256'),
+        help='re-encode every video as H.264 .mp4 with a smaller short side, keeping its frame '
+        'rate and frames (no audio)')
+    add_conversion_arguments(resize, 'the short side in pixels, even; the other side keeps the '
+                             'ratio, rounded to even (default: 256)')
+    resize.set_defaults(func=run_resize_videos)
+
+
+def run_resize_videos(args: argparse.Namespace) -> int:
+    outcomes = prepare.resize_videos(args.src_dir, args.out_dir, args.short_side, args.workers)
+    return report_outcomes(outcomes, f'videos in {args.out_dir}')
+
+
+def report_outcomes(outcomes: List[prepare.Outcome], what: str) -> int:
+    """Print what was written, skipped and failed; 1 if any video failed, else 0."""
+    counts = Counter(outcome.status for outcome in outcomes)
+    print(f'{what}: {counts[prepare.WRITTEN]} written, {counts[prepare.SKIPPED]} complete '
+          f'already (skipped), {counts[prepare.FAILED]} failed')
+    for outcome in outcomes:
+        if outcome.status == prepare.FAILED:
+            print(f'  failed {outcome.video}: {outcome.reason}')
+    return 1 if counts[prepare.FAILED] else 0
