@@ -29,8 +29,8 @@ with the top label drawn on every frame (.mp4 or .gif); --long-video scores each
 
 EXAMPLE = '''example:
   reelkit demo data/synth_motion/videos/00000.mp4 \\
-      recognition/tsm/tsm_r18_1xb16-1x1x8-8e_synthmotion-rgb.py \\
-      work_dirs/quickstart/epoch_8.pth \\
+      recognition/slowonly/slowonly_r18_1xb16-8x1x1-10e_synthmotion-rgb.py \\
+      work_dirs/quickstart/epoch_10.pth \\
       --label-map data/synth_motion/classes.txt --out-file demo.mp4
 '''
 

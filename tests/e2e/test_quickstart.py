@@ -6,10 +6,11 @@ import pytest
 
 from reelkit.apis import load_config
 from reelkit.cli import main
-from reelkit.cli.quickstart import QUICKSTART_CONFIG
+from reelkit.cli.quickstart import CONTROL_CONFIG, QUICKSTART_CONFIG
 from reelkit.datasets.synth_motion import generate_synth_motion
 from reelkit.utils.errors import ConfigError, ReelkitError
 
+TSM_CONFIG = 'recognition/tsm/tsm_r18_1xb16-1x1x8-8e_synthmotion-rgb.py'
 TSN_CONFIG = 'recognition/tsn/tsn_r18_1xb16-1x1x8-8e_synthmotion-rgb.py'
 
 
@@ -35,12 +36,13 @@ def test_quickstart_tests_the_best_checkpoint_and_sums_up(tiny_motion, tmp_path,
 
 
 @pytest.mark.slow
-def test_one_epoch_of_the_quickstart_learns_the_held_out_test_split(tmp_path, capsys):
-    """The real quickstart data and config cut to one epoch: well above the 1/8 of chance on clips
-    that neither trained the model nor chose its checkpoint."""
-    assert main(['quickstart', '--data-root', str(tmp_path / 'data'), '--work-dir', str(tmp_path / 'work'),
-                 '--cfg-options', 'train_cfg.max_epochs=1']) == 0
-    assert reported_top1(capsys.readouterr().out, 'best_acc_top1_epoch_1.pth') >= 0.3
+def test_the_quickstart_reaches_095_on_the_held_out_test_split(tmp_path, capsys):
+    """The real quickstart, data generation included: the 3D model learns every pair of
+    SynthMotion to at least 0.95 top-1 on clips that neither trained it nor chose its checkpoint
+    (the TSM-R18 config, with a budget twice as long, reached 0.979 on val)."""
+    assert main(['quickstart', '--data-root', str(tmp_path / 'data'), '--work-dir', str(tmp_path / 'work')]) == 0
+    out = capsys.readouterr().out
+    assert reported_top1(out, out.split('SynthMotion test top-1 of ')[1].split(':')[0]) >= 0.95
 
 
 def test_quickstart_says_when_it_tests_the_latest_checkpoint(tiny_motion, tmp_path, capsys):
@@ -65,9 +67,9 @@ def test_quickstart_reads_rawframe_lists_for_a_rawframe_config(tmp_path, capsys)
     frames_config = tmp_path / 'tsm_frames.py'
     frames_config.write_text(
         f"_base_ = ['{load_config(QUICKSTART_CONFIG).filename}']\n"
-        "pipeline = [dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8, test_mode=True),\n"
+        "pipeline = [dict(type='SampleFrames', clip_len=8, frame_interval=1, num_clips=1, test_mode=True),\n"
         "            dict(type='RawFrameDecode'), dict(type='Resize', scale=(32, 32), keep_ratio=False),\n"
-        "            dict(type='FormatShape', input_format='NCHW'), dict(type='PackActionInputs')]\n"
+        "            dict(type='FormatShape', input_format='NCTHW'), dict(type='PackActionInputs')]\n"
         "train_dataloader = dict(batch_size=8, dataset=dict(type='RawframeDataset', pipeline=pipeline))\n"
         "val_dataloader = dict(dataset=dict(type='RawframeDataset', pipeline=pipeline))\n"
         "test_dataloader = val_dataloader\ntrain_cfg = dict(max_epochs=1)\n")
@@ -84,17 +86,28 @@ def test_quickstart_refuses_a_dataset_synth_motion_has_no_lists_for(tmp_path):
         main(['quickstart', '--config', str(config), '--data-root', str(tmp_path / 'd'), '--debug'])
 
 
+def test_control_is_the_quickstart_network_blind_to_frame_order():
+    quick, control = load_config(QUICKSTART_CONFIG), load_config(CONTROL_CONFIG)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader', 'optim_wrapper',
+                'param_scheduler', 'train_cfg', 'randomness'):
+        assert control[key] == quick[key], key
+    assert control.model.cls_head == quick.model.cls_head
+    assert quick.model.backbone.pop('inflate') == (1, 1, 1, 1)
+    assert control.model.backbone.pop('inflate') == (0, 0, 0, 0)
+    assert control.model.backbone == quick.model.backbone
+    assert quick.model.backbone.conv1_kernel[0] == quick.model.backbone.conv1_stride_t == 1
+
+
 def test_tsn_control_shares_everything_with_tsm_but_the_model():
-    tsm, tsn = load_config(QUICKSTART_CONFIG), load_config(TSN_CONFIG)
+    tsm, tsn = load_config(TSM_CONFIG), load_config(TSN_CONFIG)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader', 'optim_wrapper',
                 'param_scheduler', 'train_cfg', 'randomness'):
         assert tsn[key] == tsm[key], key
     assert (tsm.model.backbone.type, tsm.model.cls_head.type) == ('ResNetTSM', 'TSMHead')
     assert (tsn.model.backbone.type, tsn.model.cls_head.type) == ('ResNet', 'TSNHead')
-    assert tsn.model.backbone.depth == tsm.model.backbone.depth == 18
 
 
-@pytest.mark.parametrize('name', [QUICKSTART_CONFIG, TSN_CONFIG])
+@pytest.mark.parametrize('name', [QUICKSTART_CONFIG, CONTROL_CONFIG, TSM_CONFIG, TSN_CONFIG])
 def test_shipped_synth_motion_configs_build(name):
     import reelkit.models  # noqa: F401  (registers the model types)
     from reelkit.registry import MODELS
