@@ -1,6 +1,6 @@
 # SynthMotion (`reelkit quickstart --config` a config built on this writes it) read as one clip of
 # all 8 frames (the generator's default clip length), for the 3D recognizers: FormatShape gives
-# (N, 1, 3, 8, 32, 32). The TSM quickstart config reads the same clips as 8 segments of 1 frame.
+# (N, 1, 3, 8, 32, 32). The TSM SynthMotion config reads the same clips as 8 segments of 1 frame.
 dataset_type = 'VideoDataset'
 data_root = 'data/synth_motion'
 ann_file_train = f'{data_root}/train.txt'
