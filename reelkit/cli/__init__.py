@@ -13,7 +13,8 @@ from typing import List, Optional
 from reelkit.utils.errors import ReelkitError
 
 SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo', 'check_videos',
-                      'browse_dataset')
+                      'browse_dataset',
+                      'analyze_logs', 'confusion_matrix', 'flops', 'print_config', 'eval_metric', 'publish_model')
 
 
 def build_parser() -> argparse.ArgumentParser:

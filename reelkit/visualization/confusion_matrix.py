@@ -1,4 +1,4 @@
-"""A confusion matrix as a PNG: counts in cells shaded by row share, class names on both axes."""
+"""A confusion matrix as a PNG: counts (or shares) in cells shaded by row share, class names on both axes."""
 from typing import Sequence
 
 import cv2
@@ -9,8 +9,11 @@ FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def render_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], title: str = '') -> np.ndarray:
-    """(C, C) counts (rows true, columns predicted) -> a BGR uint8 image."""
-    matrix = np.asarray(matrix, dtype=np.int64)
+    """(C, C) counts (rows true, columns predicted) -> a BGR uint8 image.
+
+    An integer matrix shows counts; a float one (a normalized matrix) shows two decimals."""
+    matrix = np.asarray(matrix)
+    cell_text = str if np.issubdtype(matrix.dtype, np.integer) else '{:.2f}'.format
     num = matrix.shape[0]
     if matrix.shape != (num, num) or len(class_names) != num:
         raise ValueError(f'confusion matrix of shape {matrix.shape} needs {matrix.shape[0]} class names, '
@@ -26,7 +29,8 @@ def render_confusion_matrix(matrix: np.ndarray, class_names: Sequence[str], titl
             image[y:y + CELL, x:x + CELL] = (255, shade, shade)
             cv2.rectangle(image, (x, y), (x + CELL, y + CELL), (200, 200, 200), 1)
             colour = (255, 255, 255) if share[row, col] > 0.5 else (0, 0, 0)
-            cv2.putText(image, str(matrix[row, col]), (x + 6, y + CELL // 2 + 5), FONT, 0.4, colour, 1, cv2.LINE_AA)
+            cv2.putText(image, cell_text(matrix[row, col]), (x + 6, y + CELL // 2 + 5), FONT, 0.4, colour, 1,
+                        cv2.LINE_AA)
         cv2.putText(image, class_names[row], (4, top + row * CELL + CELL // 2 + 5), FONT, 0.4, (0, 0, 0), 1,
                     cv2.LINE_AA)
     column_labels = np.full((CELL * num, label_width, 3), 255, np.uint8)  # drawn flat, then turned upright
