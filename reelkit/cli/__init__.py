@@ -14,7 +14,8 @@ from reelkit.utils.errors import ReelkitError
 
 SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo', 'check_videos',
                       'browse_dataset',
-                      'analyze_logs', 'confusion_matrix', 'flops', 'print_config', 'eval_metric', 'publish_model')
+                      'analyze_logs', 'confusion_matrix', 'flops', 'print_config', 'eval_metric', 'publish_model',
+                      'export_onnx')
 
 
 def build_parser() -> argparse.ArgumentParser:
