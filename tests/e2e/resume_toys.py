@@ -1,6 +1,7 @@
 """A toy run with random augmentation, dropout and shuffling, trained by ``reelkit train`` in a
 forked child that a hook SIGKILLs at a chosen iteration: for the exact-resume tests and
-``benchmarks/resume_loop.py``.
+``benchmarks/resume_loop.py``. The ``gan`` kind is a tiny DCGAN (two optimizers and schedulers,
+two discriminator steps per generator step, an EMA generator) on generated 16x16 images.
 
 The configs name this module in ``custom_imports`` as ``resume_toys``: import it under that
 name (its folder on ``sys.path``) before starting children, so its types register once.
@@ -23,8 +24,10 @@ from mmengine.model import BaseModel
 from torch.utils.data import Dataset
 
 from reelkit.cli import main
+from reelkit.datasets.synth_shapes import generate_synth_shapes
 from reelkit.datasets.transforms.functional import global_rng
 from reelkit.registry import DATASETS, HOOKS, METRICS, MODELS
+from reelkit.utils.config import SHIPPED_CONFIGS
 
 KILL_AT = 'RESUME_TOY_KILL_AT'  # environment: the iteration the child is signalled before
 KILL_WITH = 'RESUME_TOY_KILL_WITH'  # environment: the signal's name
@@ -56,9 +59,50 @@ LOOPS = {
     'iter': ("dict(type='IterBasedTrainLoop', max_iters=12, val_interval=5)", 'InfiniteSampler'),
 }
 NUM_ITERS = 12
+GAN_CONFIG = '''
+_base_ = ['{runtime}']
+custom_imports = dict(imports=['resume_toys'], allow_failed_imports=False)
+model = dict(
+    type='DCGAN', noise_size=8, discriminator_steps=2,
+    generator=dict(type='DCGANGenerator', output_scale=16, base_channels=16),
+    discriminator=dict(type='DCGANDiscriminator', input_scale=16, output_scale=4, out_channels=1,
+                       base_channels=8),
+    ema_config=dict(type='ExponentialMovingAverage', interval=1, momentum=0.9, start_iter=2))
+train_pipeline = [dict(type='LoadImageFromFile', key='img'),
+                  dict(type='Flip', keys=['img'], direction='horizontal'),
+                  dict(type='PackGenInputs', keys=['img'])]
+train_dataloader = dict(batch_size=3, num_workers={num_workers},
+                        sampler=dict(type='InfiniteSampler', shuffle=True),
+                        dataset=dict(type='UnconditionalImageDataset', data_root='{data_root}',
+                                     pipeline=train_pipeline))
+val_dataloader = dict(batch_size=4, num_workers=0,
+                      sampler=dict(type='DefaultSampler', shuffle=False),
+                      dataset=dict(type='UnconditionalImageDataset', data_root='{data_root}',
+                                   pipeline=[dict(type='LoadImageFromFile', key='img'),
+                                             dict(type='PackGenInputs', keys=['img'])]))
+test_cfg = test_evaluator = None
+val_evaluator = dict(metrics=[dict(type='FrechetInceptionDistance', prefix='FID-ema',
+                                   sample_model='ema', fake_nums=8, real_nums=-1,
+                                   inception_pkl='{fid_stats}',
+                                   feature_net=dict(type='SeededFeatureNet', seed=0))])
+train_cfg = dict(max_iters=12, val_interval=5)
+optim_wrapper = dict(generator=dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999))),
+                     discriminator=dict(optimizer=dict(type='Adam', lr=2e-3, betas=(0.5, 0.999))))
+param_scheduler = dict(
+    generator=[dict(type='LinearLR', start_factor=0.5, by_epoch=False, begin=0, end=6)],
+    discriminator=[dict(type='LinearLR', start_factor=0.25, by_epoch=False, begin=0, end=8)])
+default_hooks = dict(logger=dict(interval=1), checkpoint=dict(interval=3))
+custom_hooks = [dict(type='ResumeToyKillHook')]
+log_processor = dict(window_size=4)
+'''
+GAN = 'gan'  # the kind of run write_config writes GAN_CONFIG for
+KINDS = (*LOOPS, GAN)
 
 
 def write_config(path: str, loop: str = 'epoch', num_workers: int = 0, extra: str = '') -> str:
+    """A config of kind ``loop`` (one of :data:`KINDS`) written to ``path``."""
+    if loop == GAN:
+        return write_gan_config(path, num_workers, extra)
     train_cfg, sampler = LOOPS[loop]
     with open(path, 'w') as stream:
         stream.write(CONFIG.format(num_workers=num_workers, train_cfg=train_cfg, sampler=sampler)
@@ -66,11 +110,28 @@ def write_config(path: str, loop: str = 'epoch', num_workers: int = 0, extra: st
     return path
 
 
+def write_gan_config(path: str, num_workers: int = 0, extra: str = '') -> str:
+    """The GAN toy's config written to ``path``, and its 10 images (16x16 SynthShapes) to the
+    folder ``gan_images`` beside it, unless they are there; the real-image statistics of its FID
+    go beside it too (``gan_fid_stats.npz``)."""
+    folder = osp.dirname(osp.abspath(path))
+    data_root = osp.join(folder, 'gan_images')
+    if not osp.isdir(data_root):
+        generate_synth_shapes(data_root, num_images=10, size=16)
+    runtime = SHIPPED_CONFIGS / 'gan' / '_base_' / 'gen_default_runtime.py'
+    with open(path, 'w') as stream:
+        stream.write(GAN_CONFIG.format(runtime=runtime, num_workers=num_workers,
+                                       data_root=data_root,
+                                       fid_stats=osp.join(folder, 'gan_fid_stats.npz')) + extra)
+    return path
+
+
 def train(config: str, work_dir: str, *args: str, kill_at: Optional[int] = None,
-          kill_with: str = 'SIGKILL', timeout: float = 120.0) -> int:
+          kill_with: str = 'SIGKILL', timeout: float = 300.0) -> int:
     """Exit code of ``reelkit train CONFIG --work-dir WORK_DIR --seed 0 --deterministic ARGS`` in
     a child process; with ``kill_at``, the child sends itself ``kill_with`` before that iteration
-    (counted from 0).
+    (counted from 0). ``timeout`` only catches a hung child: a loaded CI machine runs these toys
+    several times slower than an idle one.
 
     The child is forked: it starts in milliseconds, and no training state reaches this process.
     """

@@ -172,8 +172,12 @@ class RandomStateHook(Hook):
     of which move the random streams away from where the interrupted run left them. The states
     are stored under ``checkpoint['random_state']`` and put back just before the first resumed
     iteration, after the replay.
+
+    A deterministic run (``--deterministic``) seeds every step from ``(seed, iteration)``
+    (``StepSeedHook``), which a resume reproduces by itself; the restored state must not replace
+    that step's seed, so this hook comes first and ``StepSeedHook`` re-seeds after it.
     """
-    priority = 'VERY_HIGH'
+    priority = 'HIGHEST'  # before StepSeedHook (VERY_HIGH), whose step seed is the one kept
 
     def __init__(self) -> None:
         self._pending: Optional[dict] = None
