@@ -29,14 +29,18 @@ def load_config_and_migration(path: str, cfg_options: Optional[Dict] = None
     try:
         # Custom modules are imported below, once `mmaction.*` names point at reelkit.
         cfg = Config.fromfile(str(resolved), import_custom_modules=False)
-    except (SyntaxError, NameError, KeyError, ValueError, TypeError, OSError) as error:
+    except Exception as error:  # running a config file can raise anything its code raises
         raise ConfigError(f'{resolved}: cannot load config: {error}') from error
     unwrap_trailing_commas(cfg, str(resolved))
     migration = migrate_config(cfg, str(resolved)) if is_legacy_config(cfg) else None
     if migration is not None:
         cfg = migration.config
     if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+        try:
+            cfg.merge_from_dict(cfg_options)
+        except (KeyError, TypeError) as error:  # a key path through a value that is no dict or list
+            message = error.args[0] if error.args else error
+            raise ConfigError(f'{resolved}: --cfg-options {cfg_options}: {message}') from error
     apply_scope_aliases(cfg)
     alias_custom_imports(cfg)
     check_top_level_keys(cfg, str(resolved))

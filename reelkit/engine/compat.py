@@ -35,7 +35,9 @@ from mmengine.runner import Runner
 from mmengine.runner import runner as mmengine_runner
 
 from reelkit.engine.hooks.signal_checkpoint import SignalCheckpointHook
+from reelkit.engine.runner.resource_limits import resource_limits_explained
 from reelkit.engine.runner.resumable_loop import resumable_train_loop
+from reelkit.engine.runner.skip_aware_loops import skip_aware_loop
 from reelkit.engine.samplers import resumable_dataloader
 from reelkit.engine.runner.checkpoint import commit_file, discard, temporary_path
 from reelkit.utils.errors import CheckpointError
@@ -106,6 +108,12 @@ class ReelkitRunner(Runner):
     from the seed, the iteration and the sample's place in its epoch, so a run killed at any
     moment and resumed ends with the weights and logged losses of an uninterrupted one, for any
     ``num_workers``. For a given seed these numbers differ from a non-deterministic run's.
+
+    Unreadable samples: ``ValLoop``/``TestLoop`` are built as ``SkipAwareValLoop``/
+    ``SkipAwareTestLoop``, which leave them out of the metrics and say how many, and the
+    ``skipped_samples`` default hook (:class:`SkippedSamplesHook`) reports the skipped training
+    files once each. A killed dataloader worker or an out-of-memory batch stops the run with a
+    ``ResourceLimitError`` naming the sample or batch size and what to change.
     """
 
     def build_train_loop(self, loop):
@@ -115,6 +123,12 @@ class ReelkitRunner(Runner):
                 self._train_dataloader, sample_seeds=self.deterministic)
         return super().build_train_loop(loop)
 
+    def build_val_loop(self, loop):
+        return super().build_val_loop(skip_aware_loop(loop, 'ValLoop'))
+
+    def build_test_loop(self, loop):
+        return super().build_test_loop(skip_aware_loop(loop, 'TestLoop'))
+
     def load_checkpoint(self, *args, **kwargs):
         with checkpoint_mismatches_logged():
             return super().load_checkpoint(*args, **kwargs)
@@ -122,15 +136,17 @@ class ReelkitRunner(Runner):
     def register_default_hooks(self, hooks: Optional[dict] = None) -> None:
         # scoped: found from a runner whose default scope is not reelkit's
         hooks = {'signal_checkpoint': dict(type='reelkit.SignalCheckpointHook'),
-                 'step_seed': dict(type='reelkit.StepSeedHook'), **(hooks or {})}
-        for name in ('signal_checkpoint', 'step_seed'):
+                 'step_seed': dict(type='reelkit.StepSeedHook'),
+                 'skipped_samples': dict(type='reelkit.SkippedSamplesHook'), **(hooks or {})}
+        for name in ('signal_checkpoint', 'step_seed', 'skipped_samples'):
             if hooks[name] is None:  # MMEngine accepts None only for its own defaults
                 del hooks[name]
         super().register_default_hooks(hooks)
 
     def train(self):
         try:
-            return super().train()
+            with resource_limits_explained(self.cfg, 'train'):
+                return super().train()
         finally:
             # MMEngine calls no hook when training raises: give the process its handlers back here
             for hook in self.hooks:

@@ -202,7 +202,7 @@ def _train_count(m: Migration, runner: dict, totals: dict, count_key: str) -> Op
         return None
     if from_total is not MISSING:
         m.record(LOOPS, total_key, f'train_cfg.{count_key}', count, count, 'the training loop counts it')
-    return expect(count, int, f'runner.{count_key}')
+    return expect(count, int, f'runner.{count_key}' if from_runner is not MISSING else total_key)
 
 
 def finalize_loops(m: Migration) -> None:

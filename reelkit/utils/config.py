@@ -57,6 +57,9 @@ def apply_scope_aliases(cfg: Config) -> List[str]:
     Returns the dotted keys that changed.
     """
     changed = []
+    if not isinstance(cfg.get('default_scope', ''), (str, type(None))):
+        raise ConfigError(f'default_scope: expected a scope name such as {SCOPE!r}, got '
+                          f'{cfg.default_scope!r}')
     if cfg.get('default_scope') in SCOPE_ALIASES:
         cfg.default_scope = SCOPE_ALIASES[cfg.default_scope]
         changed.append('default_scope')
@@ -69,7 +72,7 @@ def _alias_types(value, key: str, changed: List[str]):
     if isinstance(value, dict):
         for name in list(value.keys()):
             value[name] = _alias_types(value[name], f'{key}.{name}', changed)
-        if value.get('_scope_') in SCOPE_ALIASES:
+        if isinstance(value.get('_scope_'), str) and value['_scope_'] in SCOPE_ALIASES:
             value['_scope_'] = SCOPE_ALIASES[value['_scope_']]
             changed.append(f'{key}._scope_')
         type_name = value.get('type')
@@ -90,15 +93,23 @@ def alias_custom_imports(cfg: Config) -> List[str]:
     reelkit splits its files its own way, so a module it lacks (``mmaction.models.backbones.x3d``)
     becomes its nearest existing package (``reelkit.models.backbones``), which registers the same
     types. Returns one ``'old -> new'`` line per module that changed.
+
+    Raises:
+        ConfigError: ``custom_imports`` is not ``dict(imports=NAME or [NAME, ...])``.
     """
     custom = cfg.get('custom_imports')
-    if not custom or not custom.get('imports'):
+    if not custom:
         return []
-    imports = custom['imports']
-    names = [imports] if isinstance(imports, str) else list(imports)
+    imports = (custom.get('imports') or []) if isinstance(custom, dict) else None
+    names = [imports] if isinstance(imports, str) else imports
+    if not isinstance(names, (list, tuple)) or not all(isinstance(name, str) for name in names):
+        raise ConfigError(f'custom_imports: expected dict(imports=[module names], '
+                          f'allow_failed_imports=False), got {custom!r}')
+    if not names:
+        return []
     changed, mapped = [], []
     for name in names:
-        new = alias_module(name) if isinstance(name, str) else None
+        new = alias_module(name)
         if new is not None and new != name:
             changed.append(f'{name} -> {new}')
         mapped.append(name if new is None else new)

@@ -74,6 +74,7 @@ def test_real_decoder_failure_in_training_is_skipped_and_named(with_corrupt):
 
 def test_real_decoder_failure_in_test_mode_raises(with_corrupt):
     dataset = VideoDataset(str(with_corrupt / 'ann.txt'), pipeline(**VIDEO),
-                           data_prefix=dict(video=str(with_corrupt)), test_mode=True)
+                           data_prefix=dict(video=str(with_corrupt)), test_mode=True,
+                           skip_corrupt=False)
     with pytest.raises(VideoReadError, match='broken.mp4'):
         dataset[1]

@@ -22,7 +22,8 @@ def test_unknown_transform_type_is_named(tiny_config, tmp_path, capsys):
 def test_misspelled_dataset_argument_is_named(tiny_config, tmp_path, capsys):
     config = tiny_config(extra="train_dataloader['dataset']['strat_index'] = 0\n")
     assert main(['train', config, '--work-dir', str(tmp_path / 'w')]) == 2
-    assert "unexpected keyword argument 'strat_index'" in error_line(capsys)
+    assert ("VideoDataset got an unexpected argument 'strat_index'; did you mean 'start_index'?"
+            in error_line(capsys))
 
 
 def test_misspelled_top_level_key_is_named(tiny_config, tmp_path, capsys):
