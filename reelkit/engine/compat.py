@@ -107,7 +107,9 @@ class ReelkitRunner(Runner):
     default hook (:class:`StepSeedHook`): the augmentations and every other random number come
     from the seed, the iteration and the sample's place in its epoch, so a run killed at any
     moment and resumed ends with the weights and logged losses of an uninterrupted one, for any
-    ``num_workers``. For a given seed these numbers differ from a non-deterministic run's.
+    ``num_workers``. For a given seed these numbers differ from a non-deterministic run's. A run
+    killed during a validation validates first when resumed (the ``pending_validation`` default
+    hook, :class:`PendingValidationHook`), so its log has every validation's metrics.
 
     Unreadable samples: ``ValLoop``/``TestLoop`` are built as ``SkipAwareValLoop``/
     ``SkipAwareTestLoop``, which leave them out of the metrics and say how many, and the
@@ -137,8 +139,9 @@ class ReelkitRunner(Runner):
         # scoped: found from a runner whose default scope is not reelkit's
         hooks = {'signal_checkpoint': dict(type='reelkit.SignalCheckpointHook'),
                  'step_seed': dict(type='reelkit.StepSeedHook'),
-                 'skipped_samples': dict(type='reelkit.SkippedSamplesHook'), **(hooks or {})}
-        for name in ('signal_checkpoint', 'step_seed', 'skipped_samples'):
+                 'skipped_samples': dict(type='reelkit.SkippedSamplesHook'),
+                 'pending_validation': dict(type='reelkit.PendingValidationHook'), **(hooks or {})}
+        for name in ('signal_checkpoint', 'step_seed', 'skipped_samples', 'pending_validation'):
             if hooks[name] is None:  # MMEngine accepts None only for its own defaults
                 del hooks[name]
         super().register_default_hooks(hooks)

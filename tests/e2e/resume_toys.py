@@ -14,7 +14,7 @@ import os.path as osp
 import random
 import signal
 import sys
-from typing import Dict, Optional
+from typing import Dict, Optional, Union
 
 import torch
 import torch.nn as nn
@@ -126,7 +126,7 @@ def write_gan_config(path: str, num_workers: int = 0, extra: str = '') -> str:
     return path
 
 
-def train(config: str, work_dir: str, *args: str, kill_at: Optional[int] = None,
+def train(config: str, work_dir: str, *args: str, kill_at: Union[int, str, None] = None,
           kill_with: str = 'SIGKILL', timeout: float = 300.0) -> int:
     """Exit code of ``reelkit train CONFIG --work-dir WORK_DIR --seed 0 --deterministic ARGS`` in
     a child process; with ``kill_at``, the child sends itself ``kill_with`` before that iteration
@@ -143,7 +143,7 @@ def train(config: str, work_dir: str, *args: str, kill_at: Optional[int] = None,
     return child.exitcode
 
 
-def start(config: str, work_dir: str, *args: str, kill_at: Optional[int] = None,
+def start(config: str, work_dir: str, *args: str, kill_at: Union[int, str, None] = None,
           kill_with: str = 'SIGKILL', output: Optional[str] = None) -> multiprocessing.Process:
     """The child process of :func:`train`, started; its stdout and stderr go to the file
     ``output`` if given."""
@@ -153,7 +153,7 @@ def start(config: str, work_dir: str, *args: str, kill_at: Optional[int] = None,
     return child
 
 
-def _train_and_exit(config: str, work_dir: str, args, kill_at: Optional[int],
+def _train_and_exit(config: str, work_dir: str, args, kill_at: Union[int, str, None],
                     kill_with: str, output: Optional[str]) -> None:
     if output is not None:
         with open(output, 'a') as stream:
@@ -247,11 +247,17 @@ class ResumeToyMetric(BaseMetric):
 
 @HOOKS.register_module()
 class ResumeToyKillHook(Hook):
-    """Before iteration ``$RESUME_TOY_KILL_AT`` (when set), send this process
+    """Before iteration ``$RESUME_TOY_KILL_AT`` (when set; ``valN``: in the validation after
+    iteration N), send this process
     ``$RESUME_TOY_KILL_WITH``: SIGKILL stops it unsaved, as when a machine is lost; SIGTERM
     makes ``SignalCheckpointHook`` save that iteration and stop."""
     priority = 'VERY_LOW'  # the data of that iteration is loaded, its step not taken
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         if os.environ.get(KILL_AT) == str(runner.iter):
+            os.kill(os.getpid(), signal.Signals[os.environ[KILL_WITH]])
+
+    def before_val_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        # 'val12': during the validation after iteration 12
+        if os.environ.get(KILL_AT) == f'val{runner.iter}':
             os.kill(os.getpid(), signal.Signals[os.environ[KILL_WITH]])

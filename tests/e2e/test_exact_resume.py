@@ -25,7 +25,7 @@ def uninterrupted(tmp_path_factory):
     return run
 
 
-def kill_and_resume(tmp_path, loop: str, num_workers: int, kill_at: int) -> str:
+def kill_and_resume(tmp_path, loop: str, num_workers: int, kill_at) -> str:
     config = resume_toys.write_config(str(tmp_path / 'toy.py'), loop, num_workers)
     work_dir = str(tmp_path / 'work')
     assert resume_toys.train(config, work_dir, kill_at=kill_at) == -signal.SIGKILL
@@ -52,6 +52,14 @@ def test_killed_run_with_workers_resumes_exactly_and_as_without(tmp_path, uninte
     work_dir = kill_and_resume(tmp_path, loop, 2, kill_at)
     assert_same_run(work_dir, uninterrupted(loop, 2))
     assert_same_run(work_dir, uninterrupted(loop, 0))  # the numbers do not depend on the workers
+
+
+def test_run_killed_validating_after_its_checkpoint_validates_on_resume(tmp_path, uninterrupted):
+    # iter_12.pth is saved, then the validation at iteration 12 is killed: the resumed run has
+    # no training left, and validates at once
+    work_dir = kill_and_resume(tmp_path, 'iter', 0, 'val12')
+    assert_same_run(work_dir, uninterrupted('iter'))
+    assert (12, 'val') in resume_toys.logged(work_dir)
 
 
 def test_sigterm_checkpoint_mid_epoch_resumes_at_its_next_batch(tmp_path, uninterrupted):
