@@ -32,13 +32,7 @@ SLOWONLY_MODEL = dict(
                            format_shape='NCTHW'))
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny models gain nothing from threads on a shared machine; oversubscribed ones crawl."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def write_model(folder, model_cfg, name):

@@ -15,13 +15,7 @@ from reelkit.datasets.synth_motion import write_mp4
 from reelkit.visualization.action_visualizer import decode_video
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny clips gain nothing from threads on a shared machine; oversubscribed ones crawl."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def frame_count(path):

@@ -47,13 +47,7 @@ class ClosedCamera(FakeCamera):
         return False
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """Tiny clips gain nothing from threads on a shared machine; oversubscribed ones crawl."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 @pytest.fixture

@@ -26,13 +26,7 @@ from reelkit.registry import MODELS
 from reelkit.structures import ActionDataSample
 from reelkit.utils.errors import VideoReadError
 
-@pytest.fixture(autouse=True)
-def one_torch_thread():
-    """The tiny model runs several times faster on one thread on a shared, busy CPU."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def write_frameless_mp4(path):

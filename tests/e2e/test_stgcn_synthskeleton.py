@@ -5,7 +5,6 @@ from functools import partial
 import cv2
 import numpy as np
 import pytest
-import torch
 
 from reelkit.apis import load_config
 from reelkit.cli import main
@@ -21,13 +20,7 @@ IN_PROCESS = {f'{split}_dataloader.{key}': value for split in ('train', 'val', '
 SHORT_RUN = {'train_dataloader.batch_size': 8, 'default_hooks.logger.interval': 1, **IN_PROCESS}
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """The tiny batches gain nothing from threads on a shared machine; oversubscribed ones crawl."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 @pytest.fixture(scope='module')

@@ -6,7 +6,6 @@ import struct
 from pathlib import Path
 
 import pytest
-import torch
 
 from reelkit.cli import main
 
@@ -22,13 +21,7 @@ WANDB_BLOCK = 32 * 1024  # .wandb files are LevelDB-style logs: 32 KiB blocks of
 WANDB_FULL, WANDB_LAST = 1, 4  # chunk types that end a record (FIRST=2 and MIDDLE=3 continue it)
 
 
-@pytest.fixture(autouse=True)
-def single_thread():
-    """A tiny model gains nothing from threads on a shared machine; oversubscribed ones crawl."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 def train_with(tiny_config, tmp_path, backend: str) -> Path:
