@@ -7,6 +7,7 @@ Recognition follows MMAction2 1.x: ``backbones``, ``necks``, ``heads``, ``recogn
 from . import architectures  # noqa: F401
 from . import backbones, common, data_preprocessors, heads, losses, necks, recognizers  # noqa: F401
 from . import localizers  # noqa: F401  (temporal action localization)
+from . import detectors, roi_heads, task_modules  # noqa: F401  (spatio-temporal action detection)
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessors import *  # noqa: F401,F403
 from .heads import *  # noqa: F401,F403

@@ -20,7 +20,7 @@ SHIPPED_CONFIGS = Path(__file__).resolve().parent.parent / 'configs'
 
 # Configs written for these projects build from reelkit's registries unchanged. The scope is
 # also reelkit's package name, so the same table maps their `custom_imports` modules.
-SCOPE_ALIASES = {'mmaction': SCOPE, 'mmgen': SCOPE, 'mmedit': SCOPE, 'mmagic': SCOPE}
+SCOPE_ALIASES = {'mmaction': SCOPE, 'mmgen': SCOPE, 'mmedit': SCOPE, 'mmagic': SCOPE, 'mmdet': SCOPE}
 
 # Top-level keys MMEngine's Runner reads; a near miss of one of these is almost surely a typo.
 RUNNER_KEYS = (
