@@ -3,14 +3,27 @@ import argparse
 import sys
 
 import torch
-from reelkit.engine import ReelkitRunner, TrainingInterrupted
+from reelkit.engine import TrainingInterrupted
+from reelkit.engine.runner.flexible import build_runner
 
 from reelkit.cli.runner_args import add_runner_arguments, checkpoint_loading, config_from_args
 from reelkit.utils.errors import ConfigError
 
 
+EXAMPLES = """examples:
+  reelkit train configs/recognition/tsm/tsm_r18_1xb16-1x1x8-8e_synthmotion-rgb.py
+  torchrun --nproc_per_node 2 -m reelkit train CONFIG --launcher pytorch
+  srun -N 2 --ntasks-per-node 4 reelkit train CONFIG --launcher slurm
+
+A config with runner_type='FlexibleRunner' and strategy=dict(type='DDPStrategy') or
+dict(type='FSDPStrategy') runs on MMEngine's FlexibleRunner (docs/distributed.md).
+"""
+
+
 def add_parser(subparsers, parents) -> None:
-    parser = subparsers.add_parser('train', parents=parents, help='train a model from a config')
+    parser = subparsers.add_parser(
+        'train', parents=parents, help='train a model from a config',
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXAMPLES)
     parser.add_argument('config', help='config file (a path, or the name of a shipped config)')
     parser.add_argument('--resume', nargs='?', const='auto', metavar='CKPT',
                         help='resume from CKPT, or from the latest checkpoint in the work dir')
@@ -49,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     apply_train_arguments(cfg, args)
     with checkpoint_loading(args):
         try:
-            ReelkitRunner.from_cfg(cfg).train()
+            build_runner(cfg).train()
         except TrainingInterrupted as stop:  # not an error: the run can go on from its checkpoint
             print(f'reelkit train: {stop}', file=sys.stderr)
             return stop.exit_code

@@ -56,12 +56,15 @@ class CPUDistributedDataParallel(MMDistributedDataParallel):
 
 
 def prepare_distributed(cfg: Config, launcher: str) -> None:
-    """Make ``launcher='pytorch'`` work without CUDA: gloo process group, CPU DDP wrapper."""
+    """Make ``launcher='pytorch'`` (torchrun) and ``'slurm'`` (srun) work without CUDA: gloo
+    process group, CPU DDP wrapper."""
     if launcher == 'none' or torch.cuda.is_available():
         return
-    if launcher != 'pytorch':
+    if launcher not in ('pytorch', 'slurm'):
         raise ConfigError(f'--launcher {launcher}: on a machine without CUDA only '
-                          "'none' and 'pytorch' (torchrun) are supported")
+                          "'none', 'pytorch' (torchrun) and 'slurm' (srun) are supported")
+    if launcher == 'slurm':
+        ranks_from_slurm()
     dist_cfg = cfg.setdefault('env_cfg', {}).setdefault('dist_cfg', {})
     dist_cfg['backend'] = 'gloo'
     if not torch_dist.is_initialized():
@@ -73,6 +76,21 @@ def prepare_distributed(cfg: Config, launcher: str) -> None:
         # scoped: the runner looks the type up in MMEngine's root registry
         wrapper['type'] = 'reelkit.CPUDistributedDataParallel'
     cfg.model_wrapper_cfg = wrapper
+
+
+def ranks_from_slurm() -> None:
+    """Set ``RANK``, ``WORLD_SIZE`` and ``LOCAL_RANK`` from the task variables ``srun`` sets, as
+    torchrun would; the rendezvous is ``MASTER_ADDR`` (the job's first node), ``MASTER_PORT``."""
+    needed = ('SLURM_PROCID', 'SLURM_NTASKS', 'SLURM_LOCALID', 'MASTER_ADDR')
+    missing = [name for name in needed if name not in os.environ]
+    if missing:
+        raise ConfigError(f'--launcher slurm: {", ".join(missing)} not set; start each task '
+                          'with srun and export MASTER_ADDR=<first node of $SLURM_JOB_NODELIST> '
+                          '(docs/distributed.md)')
+    os.environ['RANK'] = os.environ['SLURM_PROCID']
+    os.environ['WORLD_SIZE'] = os.environ['SLURM_NTASKS']
+    os.environ['LOCAL_RANK'] = os.environ['SLURM_LOCALID']
+    os.environ.setdefault('MASTER_PORT', '29500')
 
 
 @contextlib.contextmanager
