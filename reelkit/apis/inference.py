@@ -10,6 +10,7 @@ import copy
 import inspect
 import os
 import os.path as osp
+from concurrent.futures import ThreadPoolExecutor
 from itertools import groupby
 from typing import Callable, Dict, List, Optional, Sequence, Union
 
@@ -25,7 +26,7 @@ from reelkit.datasets.transforms import ArrayDecode, RawFrameDecode, VideoDecode
 from reelkit.registry import DATASETS, INFERENCERS, MODELS, TRANSFORMS
 from reelkit.structures import ActionDataSample
 from reelkit.utils import checkpoint as _weights_only_reader  # noqa: F401  (load_checkpoint reads weights only)
-from reelkit.utils.errors import ConfigError, VideoReadError
+from reelkit.utils.errors import ConfigError, ReelkitError, VideoReadError
 
 VideoInput = Union[str, os.PathLike, np.ndarray, dict]
 PipelineType = Union[Compose, Sequence[Union[dict, Callable]]]
@@ -151,10 +152,16 @@ def sample_input(video: VideoInput, keys: dict) -> dict:
 
 
 # ----------------------------------------------------------------------------- inference
+# Threads preparing the clips of a list: PyAV and OpenCV release the GIL, so on a small machine
+# a few threads decode in parallel, and beside the forward pass of the batch before.
+PREPARE_THREADS = min(4, os.cpu_count() or 1)
+
+
 def inference_recognizer(model: nn.Module,
                          video: Union[VideoInput, Sequence[VideoInput]],
                          test_pipeline: Optional[PipelineType] = None,
-                         batch_size: int = 8
+                         batch_size: int = 8,
+                         prepare_threads: Optional[int] = None
                          ) -> Union[ActionDataSample, List[ActionDataSample]]:
     """Score one clip, or a list of them, with a model from :func:`init_recognizer`.
 
@@ -168,6 +175,9 @@ def inference_recognizer(model: nn.Module,
             or a list of transform configs and callables).
         batch_size: Clips per forward pass for a list. Only clips whose inputs have the same
             shape share a pass, so no clip is padded and every score equals a single call's.
+        prepare_threads: Threads that decode and transform the clips of a list, the next batch
+            while the model scores the current one (the transforms must keep no per-call
+            state, as reelkit's do). None: ``PREPARE_THREADS``; 0: all in the calling thread.
 
     Returns:
         An ``ActionDataSample`` with ``pred_score`` (num_classes,) and ``pred_label``; a list
@@ -175,25 +185,98 @@ def inference_recognizer(model: nn.Module,
     """
     if not (isinstance(batch_size, int) and batch_size >= 1):
         raise ValueError(f'inference_recognizer: batch_size={batch_size!r}; expected an int >= 1')
+    if prepare_threads is None:
+        prepare_threads = PREPARE_THREADS
+    if not (isinstance(prepare_threads, int) and prepare_threads >= 0):
+        raise ValueError(f'inference_recognizer: prepare_threads={prepare_threads!r}; '
+                         'expected an int >= 0')
     cfg = getattr(model, 'cfg', None)
     if cfg is None:
         raise ValueError('inference_recognizer: the model has no .cfg; build it with '
                          'init_recognizer (or set model.cfg to its config)')
-    videos = list(video) if isinstance(video, (list, tuple)) else [video]
+    many = isinstance(video, (list, tuple))
+    videos = list(video) if many else [video]
     keys = dataset_keys(cfg)
     samples = [sample_input(item, keys) for item in videos]  # every input checked before any work
-    steps = pipeline_steps(cfg, test_pipeline)
-    pipelines = {}
+    clips = ClipPreparer(pipeline_steps(cfg, test_pipeline), samples,
+                         [input_name(item, index) for index, item in enumerate(videos)])
+    batches = [range(start, min(start + batch_size, len(samples)))
+               for start in range(0, len(samples), batch_size)]
+    if prepare_threads == 0 or len(samples) == 1:
+        results = [sample for batch in batches
+                   for sample in predict(model, [clips.prepare(i) for i in batch])]
+    else:
+        results = predict_prepared_ahead(model, clips, batches, prepare_threads)
+    return results if many else results[0]
+
+
+def input_name(video: VideoInput, index: int) -> str:
+    """How an error names ``video``, the ``index``-th input: its file, else its place in the list."""
+    if isinstance(video, (str, os.PathLike)):
+        return os.fspath(video)
+    if isinstance(video, dict) and (video.get('filename') or video.get('frame_dir')):
+        return str(video.get('filename') or video.get('frame_dir'))
+    return f'input {index} of the list ({type(video).__name__})'
+
+
+class ClipPreparer:
+    """Runs the test pipeline on the samples of one call, from any thread.
+
+    Args:
+        steps: The test pipeline's transforms (:func:`pipeline_steps`).
+        samples: What :func:`sample_input` made of each input.
+        names: How an error names each input (:func:`input_name`).
+    """
+
+    def __init__(self, steps: List, samples: List[dict], names: List[str]) -> None:
+        self.samples, self.names = samples, names
+        # built here, in the calling thread: a pipeline that cannot be built fails before any work
+        kinds = {self.kind(sample) for sample in samples}
+        self.pipelines = {kind: Compose(array_pipeline(steps) if kind == 'array' else steps)
+                          for kind in kinds}
+
+    @staticmethod
+    def kind(sample: dict) -> str:
+        return 'array' if 'array' in sample else 'as_configured'
+
+    def prepare(self, index: int) -> dict:
+        """The packed sample (``inputs``, ``data_samples``) of input ``index``. A failure of the
+        pipeline that names no file of ours becomes a ``VideoReadError`` naming the input."""
+        sample = self.samples[index]
+        try:
+            packed = self.pipelines[self.kind(sample)](dict(sample))
+        except ReelkitError:  # names its file or config key already
+            raise
+        except Exception as error:
+            reason = ' '.join(f'{type(error).__name__}: {error}'.split())
+            raise VideoReadError(self.names[index], f'the test pipeline failed on it ({reason})') from error
+        if packed is None:
+            raise VideoReadError(self.names[index], 'a transform of the test pipeline dropped it')
+        return packed
+
+
+def predict_prepared_ahead(model: nn.Module, clips: ClipPreparer, batches: List[range],
+                           threads: int) -> List[ActionDataSample]:
+    """:func:`predict` each batch of input indices while ``threads`` threads prepare the next.
+
+    At most two batches of prepared clips are held. The first failure in input order is
+    raised, after the clips still being prepared are done and every thread has ended.
+    """
     results: List[ActionDataSample] = []
-    for start in range(0, len(samples), batch_size):
-        packed = []
-        for sample in samples[start:start + batch_size]:
-            kind = 'array' if 'array' in sample else 'as_configured'
-            if kind not in pipelines:
-                pipelines[kind] = Compose(array_pipeline(steps) if kind == 'array' else steps)
-            packed.append(pipelines[kind](sample))
-        results.extend(predict(model, packed))
-    return results if isinstance(video, (list, tuple)) else results[0]
+    with ThreadPoolExecutor(threads, thread_name_prefix='reelkit-inference') as pool:
+        def submit(batch: range) -> list:
+            return [pool.submit(clips.prepare, index) for index in batch]
+
+        upcoming = submit(batches[0])
+        try:
+            for position in range(len(batches)):
+                current = upcoming
+                upcoming = submit(batches[position + 1]) if position + 1 < len(batches) else []
+                results.extend(predict(model, [future.result() for future in current]))
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)  # no clip of a later batch starts
+            raise
+    return results
 
 
 def predict(model: nn.Module, packed: List[dict]) -> List[ActionDataSample]:

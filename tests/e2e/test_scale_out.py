@@ -192,3 +192,62 @@ def test_slurm_task_variables_become_torchrun_ranks(monkeypatch):
     monkeypatch.delenv('MASTER_ADDR')
     with pytest.raises(ConfigError, match='--launcher slurm: MASTER_ADDR not set'):
         ranks_from_slurm()
+
+
+TEST_METRIC = '''
+from mmengine.evaluator import BaseMetric
+from reelkit.registry import METRICS
+
+
+@METRICS.register_module()
+class ToyAccuracy(BaseMetric):
+    """Top-1 accuracy of ToyClassifier's logits."""
+    default_prefix = 'toy'
+
+    def process(self, data_batch, data_samples):
+        hits = torch.stack(data_samples).argmax(-1) == data_batch['labels']
+        self.results.extend(hits.tolist())
+
+    def compute_metrics(self, results):
+        return dict(accuracy=sum(results) / len(results))
+'''
+TEST_KEYS = '''
+test_dataloader = dict(batch_size=4, num_workers=0, sampler=dict(type='DefaultSampler', shuffle=False),
+                       collate_fn=dict(type='default_collate'), dataset=dict(type='ToyVectors'))
+test_cfg = dict(type='TestLoop')
+test_evaluator = dict(type='ToyAccuracy')
+'''
+
+
+def test_reelkit_test_runs_a_flexible_runner_config(tmp_path, capfd):
+    """``reelkit test`` builds the config's FlexibleRunner and prints the checkpoint's metric."""
+    (tmp_path / 'toy_scale_out.py').write_text(TOY_MODULE + TEST_METRIC)
+    config = tmp_path / 'flexible_test.py'
+    config.write_text(CONFIG.format(strategy="strategy = dict(type='SingleDeviceStrategy')",
+                                    batch_size=4) + TEST_KEYS)
+    generator = torch.Generator().manual_seed(1)
+    weights = {'hidden.weight': torch.randn(16, 6, generator=generator),
+               'hidden.bias': torch.randn(16, generator=generator),
+               'out.weight': torch.randn(3, 16, generator=generator),
+               'out.bias': torch.randn(3, generator=generator)}
+    checkpoint = tmp_path / 'toy.pth'
+    torch.save(dict(state_dict=weights, meta=dict()), checkpoint)
+    # ToyVectors' data, scored with these weights by hand
+    data = torch.Generator().manual_seed(0)
+    inputs, labels = torch.randn(16, 6, generator=data), torch.randint(3, (16,), generator=data)
+    hidden = torch.relu(inputs @ weights['hidden.weight'].T + weights['hidden.bias'])
+    logits = hidden @ weights['out.weight'].T + weights['out.bias']
+    accuracy = (logits.argmax(-1) == labels).float().mean().item()
+
+    argv = ['test', str(config), str(checkpoint), '--work-dir', str(tmp_path / 'work')]
+    context = multiprocessing.get_context('fork')  # the toy registers only in the child
+    results = context.Queue()
+    child = context.Process(target=train_rank, args=(argv, 0, 1, free_port(), tmp_path, results))
+    child.start()
+    child.join(timeout=120)
+    if child.is_alive():
+        child.kill()
+    assert results.get(timeout=1) == (0, 0)
+    dump = json.loads((tmp_path / 'work' / 'losses_rank0.json').read_text())
+    assert dump['runner'] == 'FlexibleRunner'
+    assert f'toy/accuracy: {accuracy:.4f}' in capfd.readouterr().out
