@@ -251,8 +251,9 @@ def read_annotation_lines(ann_file: str) -> Iterator[Tuple[str, str]]:
         raise AnnotationError(f'{ann_file}: annotation file not found '
                               '(check ann_file and data_root)')
     try:
-        # surrogateescape keeps undecodable bytes (as lone surrogates), so the error names the line
-        stream = open(ann_file, encoding='utf-8-sig', errors='surrogateescape')
+        # surrogateescape keeps undecodable bytes (as lone surrogates), so the error names the line;
+        # plain utf-8 because utf-8-sig drops a file's truncated byte-order mark without a word
+        stream = open(ann_file, encoding='utf-8', errors='surrogateescape')
     except OSError as error:
         raise AnnotationError(f'{ann_file}: cannot read the annotation file ({error.strerror})'
                               ) from None
@@ -260,6 +261,8 @@ def read_annotation_lines(ann_file: str) -> Iterator[Tuple[str, str]]:
     with stream:
         for number, line in enumerate(stream, start=1):
             where = f'{ann_file}:{number}'
+            if number == 1:
+                line = line.removeprefix('\ufeff')
             try:
                 line.encode('utf-8')
             except UnicodeEncodeError:
