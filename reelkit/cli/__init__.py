@@ -15,7 +15,7 @@ from reelkit.utils.errors import ReelkitError
 SUBCOMMAND_MODULES = ('train', 'test', 'data', 'quickstart', 'migrate', 'demo', 'check_videos',
                       'browse_dataset',
                       'analyze_logs', 'confusion_matrix', 'flops', 'print_config', 'eval_metric', 'publish_model',
-                      'export_onnx')
+                      'export_onnx', 'localize', 'bsn_proposals')
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,7 +1,9 @@
 """``reelkit data ...``: prepare datasets; ``reelkit data synth-motion OUT_DIR`` writes SynthMotion,
 ``reelkit data synth-shapes OUT_DIR`` writes SynthShapes (images for GANs),
-``reelkit data synth-skeleton OUT_DIR`` writes SynthSkeleton (2D skeletons for PoseDataset);
-``build-file-list``, ``build-rawframes`` and ``resize-videos`` prepare a folder of your own videos
+``reelkit data synth-skeleton OUT_DIR`` writes SynthSkeleton (2D skeletons for PoseDataset),
+``reelkit data synth-ava OUT_DIR`` writes SynthAVA (person boxes and actions for AVADataset),
+``reelkit data synth-anet OUT_DIR`` writes SynthANet (snippet features for ActivityNetDataset);
+``build-file-list``, ``build-rawframes``, ``resize-videos`` and ``reencode`` prepare a folder of your own videos
 (the work is done by :mod:`reelkit.datasets.prepare`)."""
 import argparse
 import time
@@ -9,6 +11,8 @@ from collections import Counter
 from typing import List
 
 from reelkit.datasets import prepare
+from reelkit.datasets.synth_ava import SYNTH_AVA_CLASSES, generate_synth_ava
+from reelkit.datasets.synth_anet import SYNTH_ANET_CLASSES, generate_synth_anet
 from reelkit.datasets.synth_motion import SYNTH_MOTION_CLASSES, generate_synth_motion
 from reelkit.datasets.synth_shapes import SYNTH_SHAPES_CLASSES, generate_synth_shapes
 from reelkit.datasets.synth_skeleton import SYNTH_SKELETON_CLASSES, generate_synth_skeleton
@@ -33,9 +37,12 @@ def add_parser(subparsers, parents) -> None:
     synth.set_defaults(func=run_synth_motion)
     add_synth_shapes_parser(data_commands, parents)
     add_synth_skeleton_parser(data_commands, parents)
+    add_synth_anet_parser(data_commands, parents)
+    add_synth_ava_parser(data_commands, parents)
     add_build_file_list_parser(data_commands, parents)
     add_build_rawframes_parser(data_commands, parents)
     add_resize_videos_parser(data_commands, parents)
+    add_reencode_parser(data_commands, parents)
 
 
 def run_synth_motion(args: argparse.Namespace) -> int:
@@ -88,6 +95,69 @@ def run_synth_skeleton(args: argparse.Namespace) -> int:
     paths = generate_synth_skeleton(args.out_dir, num_samples=args.num_samples, seed=args.seed,
                                     progress=True)
     print(f'SynthSkeleton: {args.num_samples} samples in {time.perf_counter() - start:.1f} s')
+    for name, path in paths.items():
+        print(f'  {name:16s} {path}')
+    return 0
+
+
+SYNTH_AVA_EXAMPLE = '''example:
+  reelkit data synth-ava data/synth_ava
+  reelkit train detection/slowonly/slowonly_r18-quarter_1xb8-4x4x1-8e_synth-ava-rgb.py
+'''
+
+
+def add_synth_ava_parser(data_commands, parents) -> None:
+    ava = data_commands.add_parser(
+        'synth-ava', parents=parents, epilog=SYNTH_AVA_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=f'write SynthAVA: frame folders of moving coloured boxes with {len(SYNTH_AVA_CLASSES)} '
+        'visible actions, annotated as AVA (csv, excluded timestamps, pbtxt, proposal pickles)')
+    ava.add_argument('out_dir', metavar='OUT_DIR', help='folder to write (created if needed)')
+    ava.add_argument('--num-videos', type=int, default=16,
+                     help='videos in both splits, 30%% of them val (default: 16)')
+    ava.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    ava.set_defaults(func=run_synth_ava)
+
+
+def run_synth_ava(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    paths = generate_synth_ava(args.out_dir, num_videos=args.num_videos, seed=args.seed,
+                               progress=True)
+    print(f'SynthAVA: {args.num_videos} videos in {time.perf_counter() - start:.1f} s')
+    for name, path in paths.items():
+        print(f'  {name:16s} {path}')
+    return 0
+
+
+SYNTH_ANET_EXAMPLE = '''example:
+  reelkit data synth-anet data/synth_anet
+  reelkit train localization/bmn/bmn_1xb8-32x32-10e_synth-anet-feature.py
+'''
+
+
+def add_synth_anet_parser(data_commands, parents) -> None:
+    anet = data_commands.add_parser(
+        'synth-anet', parents=parents, epilog=SYNTH_ANET_EXAMPLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        help=f'write SynthANet: per-video snippet features (csv) with {len(SYNTH_ANET_CLASSES)} '
+        'action classes visible in them, plus ActivityNet-format train/val annotations')
+    anet.add_argument('out_dir', metavar='OUT_DIR', help='folder to write (created if needed)')
+    anet.add_argument('--num-videos', type=int, default=160,
+                      help='videos in both splits, a quarter of them for val (default: 160)')
+    anet.add_argument('--temporal-scale', type=int, default=32,
+                      help='snippets per video, the model\'s temporal_dim (default: 32)')
+    anet.add_argument('--feat-dim', type=int, default=32,
+                      help='features per snippet, the model\'s feat_dim (default: 32)')
+    anet.add_argument('--seed', type=int, default=0, help='random seed (default: 0)')
+    anet.set_defaults(func=run_synth_anet)
+
+
+def run_synth_anet(args: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    paths = generate_synth_anet(args.out_dir, num_videos=args.num_videos,
+                                temporal_scale=args.temporal_scale, feat_dim=args.feat_dim,
+                                seed=args.seed, progress=True)
+    print(f'SynthANet: {args.num_videos} videos in {time.perf_counter() - start:.1f} s')
     for name, path in paths.items():
         print(f'  {name:16s} {path}')
     return 0
@@ -175,6 +245,38 @@ def add_resize_videos_parser(data_commands, parents) -> None:
 
 def run_resize_videos(args: argparse.Namespace) -> int:
     outcomes = prepare.resize_videos(args.src_dir, args.out_dir, args.short_side, args.workers)
+    return report_outcomes(outcomes, f'videos in {args.out_dir}')
+
+
+REENCODE_EPILOG = '''Short GOPs make sparse sampling (TSN's 1x1x3, dense 32x2x1 clips of long videos)
+seek to a near keyframe instead of decoding from the start of the video: on 10 s 340x256
+clips, benchmarks/pipeline.py --kinds measures the gain (kinds long vs gop16). Videos are found
+under SRC_DIR at any depth and written under OUT_DIR at the same relative path as .mp4, same
+size, frame rate and frames. A rerun skips finished outputs (each is written to a hidden
+temporary file and renamed when complete), so an interrupted run resumes. Exit status 1 if
+some videos could not be decoded (they are listed).
+
+example:
+  reelkit data reencode data/kinetics400/videos data/kinetics400/videos_g16 --gop 16 --workers 8
+'''
+
+
+def add_reencode_parser(data_commands, parents) -> None:
+    reencode = data_commands.add_parser(
+        'reencode', parents=parents, formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=REENCODE_EPILOG,
+        help='re-encode every video as H.264 .mp4 with short GOPs (a keyframe every --gop '
+        'frames) for faster sparse sampling')
+    reencode.add_argument('src_dir', metavar='SRC_DIR', help='the folder of videos')
+    reencode.add_argument('out_dir', metavar='OUT_DIR', help='where to write (created if needed)')
+    reencode.add_argument('--gop', type=int, default=16,
+                          help='at most this many frames between keyframes (default: 16)')
+    reencode.add_argument('--workers', type=int, help='processes (default: the number of CPUs)')
+    reencode.set_defaults(func=run_reencode)
+
+
+def run_reencode(args: argparse.Namespace) -> int:
+    outcomes = prepare.reencode_videos(args.src_dir, args.out_dir, args.gop, args.workers)
     return report_outcomes(outcomes, f'videos in {args.out_dir}')
 
 

@@ -10,6 +10,9 @@ folder names.
   extension>/img_00001.jpg ...``; a folder is complete once its ``.done`` file exists.
 - :func:`resize_videos` re-encodes every video as H.264 ``OUT/<relative path>.mp4`` with a
   given short side; a video is complete once its output has its final name.
+- :func:`reencode_videos` re-encodes every video as H.264 ``OUT/<relative path>.mp4`` with a
+  keyframe every ``gop`` frames (same size, frame rate and frames), so that sparse sampling
+  seeks instead of decoding whole videos; complete outputs are skipped the same way.
 
 Both convert videos in worker processes and skip the ones a previous run completed, so an
 interrupted run resumes where it stopped.
@@ -264,16 +267,30 @@ def resize_videos(src_dir: str, out_dir: str, short_side: int = 256,
                        'resize-videos')
 
 
-def resize_video(path: str, out_dir: str, video: str, short_side: int) -> Outcome:
-    """Re-encode ``path`` as ``out_dir/<video with extension .mp4>``, through a hidden
-    temporary file renamed when the encoder has flushed."""
+def reencode_videos(src_dir: str, out_dir: str, gop: int = 16,
+                    workers: Optional[int] = None) -> List[Outcome]:
+    """Re-encode every video under ``src_dir`` as ``out_dir/<relative path>.mp4`` (H.264,
+    yuv420p, no audio) with a keyframe every ``gop`` frames at most, keeping the frame rate,
+    the frames and the size (odd sides rounded to even). Outputs that exist already are
+    skipped."""
+    if isinstance(gop, bool) or not isinstance(gop, int) or gop < 1:
+        raise ReelkitError(f'gop={gop!r}: expected a number of frames >= 1')
+    return convert_all(partial(resize_video, short_side=0, gop=gop), src_dir, out_dir, workers,
+                       'reencode')
+
+
+def resize_video(path: str, out_dir: str, video: str, short_side: int,
+                 gop: Optional[int] = None) -> Outcome:
+    """Re-encode ``path`` as ``out_dir/<video with extension .mp4>`` (a keyframe every ``gop``
+    frames at most, libx264's default when None), through a hidden temporary file renamed
+    when the encoder has flushed."""
     target = osp.join(out_dir, osp.splitext(video)[0] + '.mp4')
     if osp.isfile(target):
         return Outcome(video, SKIPPED)
     os.makedirs(osp.dirname(target), exist_ok=True)
     partial_path = partial_path_of(target)
     try:
-        encode_resized(path, partial_path, short_side)
+        encode_resized(path, partial_path, short_side, gop)
     except VideoReadError:
         if osp.exists(partial_path):
             os.remove(partial_path)
@@ -282,14 +299,14 @@ def resize_video(path: str, out_dir: str, video: str, short_side: int) -> Outcom
     return Outcome(video, WRITTEN)
 
 
-def encode_resized(path: str, out_path: str, short_side: int) -> None:
+def encode_resized(path: str, out_path: str, short_side: int, gop: Optional[int] = None) -> None:
     """Encode the frames of ``path``, resized, as an H.264 MP4 at ``out_path``."""
     with av.open(out_path, mode='w', format='mp4') as container:
         stream = None
         for frame in decoded_frames(path):
             if stream is None:
                 size = short_side_size(frame.width, frame.height, short_side, even=True)
-                stream = add_h264_stream(container, video_rate(path), size)
+                stream = add_h264_stream(container, video_rate(path), size, gop)
             image = av.VideoFrame.from_ndarray(resized_rgb(frame, size), format='rgb24')
             container.mux(stream.encode(image))
         if stream is None:
@@ -307,8 +324,9 @@ def video_rate(path: str) -> Fraction:
     return Fraction(rate)
 
 
-def add_h264_stream(container, rate: Fraction, size: Tuple[int, int]):
-    stream = container.add_stream('libx264', rate=rate)
+def add_h264_stream(container, rate: Fraction, size: Tuple[int, int], gop: Optional[int] = None):
+    """A libx264 yuv420p stream; ``gop`` caps the frames between keyframes (``-g``)."""
+    stream = container.add_stream('libx264', rate=rate, options={'g': str(gop)} if gop else {})
     stream.width, stream.height = size
     stream.pix_fmt = 'yuv420p'
     return stream

@@ -8,8 +8,9 @@ MMAction2 configs run unchanged. Each transform documents the keys it reads and 
 from .audio import AudioFeatureSelector, FormatAudioShape, LoadAudioFeature
 from .base import BaseTransform
 from .decoding import (ArrayDecode, DecordDecode, DecordInit, OpenCVDecode, OpenCVInit, PyAVDecode, PyAVInit,
-                       RawFrameDecode, VideoDecode, VideoInit)
-from .formatting import FormatShape, PackActionInputs
+                       RawFrameDecode, TorchCodecDecode, TorchCodecInit, VideoDecode, VideoInit)
+from .formatting import FormatShape, PackActionInputs, PackLocalizationInputs
+from .localization import GenerateLocalizationLabels, LoadLocalizationFeature, LoadProposals
 from .pose_transforms import (DecompressPose, FormatGCNInput, GeneratePoseTarget, GenSkeFeat,
                               JointToBone, MergeSkeFeat, MMCompact, MMDecode,
                               MMUniformSampleFrames, PadTo, PoseCompact, PoseDecode,
@@ -17,23 +18,26 @@ from .pose_transforms import (DecompressPose, FormatGCNInput, GeneratePoseTarget
 from .processing import (CenterCrop, ColorJitter, Flip, MultiScaleCrop, RandomCrop,
                          RandomErasing, RandomRescale, RandomResizedCrop, Resize, TenCrop, ThreeCrop)
 from .rand_augment import PytorchVideoWrapper, VideoRandAugment
-from .sampling import DenseSampleFrames, SampleFrames, UniformSample, UniformSampleFrames
+from .sampling import (DenseSampleFrames, SampleAVAFrames, SampleFrames, UniformSample,
+                       UniformSampleFrames)
 from .video_readers import DecordReader, OpenCVReader, PyAVReader, VideoReader
 
 __all__ = [
     'BaseTransform',
     # sampling
-    'SampleFrames', 'DenseSampleFrames', 'UniformSample', 'UniformSampleFrames',
+    'SampleFrames', 'DenseSampleFrames', 'UniformSample', 'UniformSampleFrames', 'SampleAVAFrames',
     # decoding
     'VideoReader', 'PyAVReader', 'DecordReader', 'OpenCVReader', 'VideoInit', 'VideoDecode',
-    'PyAVInit', 'PyAVDecode', 'DecordInit', 'DecordDecode', 'OpenCVInit', 'OpenCVDecode',
+    'PyAVInit', 'PyAVDecode', 'DecordInit', 'DecordDecode', 'TorchCodecInit', 'TorchCodecDecode', 'OpenCVInit', 'OpenCVDecode',
     'RawFrameDecode', 'ArrayDecode',
     # processing
     'Resize', 'RandomRescale', 'RandomCrop', 'RandomResizedCrop', 'MultiScaleCrop', 'CenterCrop',
     'ThreeCrop', 'TenCrop', 'Flip', 'ColorJitter', 'RandomErasing', 'PytorchVideoWrapper',
     'VideoRandAugment',
     # formatting
-    'FormatShape', 'PackActionInputs',
+    'FormatShape', 'PackActionInputs', 'PackLocalizationInputs',
+    # temporal localization
+    'LoadLocalizationFeature', 'GenerateLocalizationLabels', 'LoadProposals',
     # audio
     'LoadAudioFeature', 'AudioFeatureSelector', 'FormatAudioShape',
     # skeletons

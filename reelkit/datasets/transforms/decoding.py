@@ -19,12 +19,20 @@ from mmengine.logging import print_log
 from reelkit.registry import TRANSFORMS
 from reelkit.utils.errors import VideoReadError
 from .base import BaseTransform, check_choice, check_int, reject_keys
-from .video_readers import (DecordReader, OpenCVReader, PyAVReader, VideoReader,
-                            check_io_backend, import_decord, open_source, read_bytes)
+from .video_readers import (DecordReader, OpenCVReader, PyAVReader, TorchCodecReader,
+                            VideoReader, check_io_backend, import_decord,
+                            import_torchcodec_decoder, open_source, read_bytes)
 
 DECODE_MODES = ('accurate', 'efficient')
+# The readers a config can pick with ``backend=``. 'auto' is the one measured fastest:
+# reelkit's PyAV reader (one swscale context per thread, keyframe layouts cached across epochs,
+# seeking only where the layout makes it cheaper, unreferenced unwanted frames skipped) reads
+# the same frames as decord and, in benchmarks/pipeline.py --kinds, the official TSN and I3D
+# samples of the three kinds of video at least as fast.
+BACKENDS = ('auto', 'pyav', 'decord', 'torchcodec')
 MODALITIES = ('RGB', 'Flow')
-# Detection annotations that MMAction2's decoders rescale; reelkit does not support them yet.
+# Detection boxes: RawFrameDecode turns them from frame fractions into pixels; the video
+# decoders do not support them yet.
 BOX_KEYS = ('gt_bboxes', 'proposals')
 
 
@@ -110,27 +118,39 @@ class DecordInit(VideoInit):
         - total_frames
         - avg_fps
 
-    Where decord is not installed (it is unmaintained and has wheels for few platforms), the
-    video is opened with PyAV instead, after a one-line notice: official configs naming decord
-    run unchanged and read the same frames. A missing or unreadable file raises VideoReadError.
-    Unlike MMAction2, names without an extension are not given ``.mp4``.
+    Official configs name decord, so ``backend`` decides which reader opens the video; all
+    read the same frames. ``'auto'`` (the default) opens the fastest measured, reelkit's PyAV
+    reader; ``'decord'`` opens decord, or, where decord is not installed (it is unmaintained
+    and has wheels for few platforms), PyAV after a one-line notice; ``'torchcodec'`` opens
+    TorchCodec (a ReelkitError says why when it cannot load). A missing or unreadable file
+    raises VideoReadError. Unlike MMAction2, names without an extension are not given ``.mp4``.
 
     Args:
         io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
-        num_threads (int): Decoding threads. Defaults to 1.
+        num_threads (int): Decoding threads of decord and TorchCodec. Defaults to 1.
+        backend (str): ``'auto'``, ``'pyav'``, ``'decord'`` or ``'torchcodec'``.
+            Defaults to ``'auto'``.
         **backend_args: Arguments of the remote file backend.
     """
 
-    def __init__(self, io_backend: str = 'disk', num_threads: int = 1, **backend_args) -> None:
+    def __init__(self, io_backend: str = 'disk', num_threads: int = 1, backend: str = 'auto',
+                 **backend_args) -> None:
         super().__init__(io_backend, **backend_args)
-        self.num_threads = check_int(type(self).__name__, 'num_threads', num_threads, minimum=0)
-        self.with_decord = decord_or_notice()
+        name = type(self).__name__
+        self.num_threads = check_int(name, 'num_threads', num_threads, minimum=0)
+        self.backend = check_choice(name, 'backend', backend, BACKENDS)
+        if self.backend == 'decord' and not decord_or_notice():
+            self.backend = 'pyav'
+        if self.backend == 'torchcodec':
+            import_torchcodec_decoder()  # fail at build time, with the reason
 
     def open(self, filename: str) -> VideoReader:
         source = open_source(filename, self.io_backend, self.backend_args)
-        if not self.with_decord:
-            return PyAVReader(filename, source)
-        return DecordReader(filename, source, num_threads=self.num_threads)
+        if self.backend == 'decord':
+            return DecordReader(filename, source, num_threads=self.num_threads)
+        if self.backend == 'torchcodec':
+            return TorchCodecReader(filename, source, num_threads=self.num_threads)
+        return PyAVReader(filename, source)
 
 
 @lru_cache(maxsize=1)
@@ -143,6 +163,37 @@ def decord_or_notice() -> bool:
                   'pip install "reelkit[decord]" to use decord', logger='current', level=logging.WARNING)
         return False
     return True
+
+
+@TRANSFORMS.register_module()
+class TorchCodecInit(VideoInit):
+    """Open a video with TorchCodec (an optional extra: ``pip install "reelkit[torchcodec]"``).
+
+    Required Keys:
+        - filename
+
+    Added Keys:
+        - video_reader
+        - total_frames
+        - avg_fps
+
+    Building it raises ReelkitError when torchcodec is missing or cannot load its FFmpeg
+    libraries, naming what is missing. A missing or unreadable file raises VideoReadError.
+
+    Args:
+        io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
+        num_threads (int): FFmpeg decoding threads (0: as many as cores). Defaults to 1.
+        **backend_args: Arguments of the remote file backend.
+    """
+
+    def __init__(self, io_backend: str = 'disk', num_threads: int = 1, **backend_args) -> None:
+        super().__init__(io_backend, **backend_args)
+        self.num_threads = check_int(type(self).__name__, 'num_threads', num_threads, minimum=0)
+        import_torchcodec_decoder()
+
+    def open(self, filename: str) -> TorchCodecReader:
+        source = open_source(filename, self.io_backend, self.backend_args)
+        return TorchCodecReader(filename, source, num_threads=self.num_threads)
 
 
 @TRANSFORMS.register_module()
@@ -273,6 +324,30 @@ class DecordDecode(VideoDecode):
 
 
 @TRANSFORMS.register_module()
+class TorchCodecDecode(VideoDecode):
+    """Decode the frames at ``frame_inds`` in one batch with the opened reader (RGB), close it.
+
+    Required Keys:
+        - video_reader
+        - frame_inds
+
+    Added Keys:
+        - imgs
+        - original_shape
+        - img_shape
+
+    Removed Keys:
+        - video_reader
+
+    Any Init's reader works; with TorchCodecInit's, all frames come from one
+    ``get_frames_at`` call, exact (sequential-decode) frames.
+    """
+
+    def __init__(self) -> None:
+        super().__init__('accurate')
+
+
+@TRANSFORMS.register_module()
 class OpenCVDecode(VideoDecode):
     """Decode the frames at ``frame_inds`` with the opened reader (RGB) and close it.
 
@@ -337,6 +412,12 @@ class RawFrameDecode(BaseTransform):
         - frame_inds
         - modality (optional: ``'RGB'`` when absent)
         - offset (optional: 0 when absent)
+        - gt_bboxes (optional)
+        - proposals (optional)
+
+    Modified Keys:
+        - gt_bboxes
+        - proposals
 
     Added Keys:
         - imgs
@@ -347,7 +428,8 @@ class RawFrameDecode(BaseTransform):
     ``H x W x 3`` uint8 RGB), and ``filename_tmpl.format('x', i + offset)`` then
     ``format('y', ...)`` for optical flow, so ``imgs`` alternates x and y ``H x W`` grayscale
     frames (``'flow_{}_{:05d}.jpg'``). A repeated index is read once and copied. A missing
-    or undecodable image raises VideoReadError naming ``frame_dir`` and the file.
+    or undecodable image raises VideoReadError naming ``frame_dir`` and the file. Boxes
+    (``(n, 4)`` x1y1x2y2 fractions of the frame, as AVA annotates them) become float32 pixels.
 
     Args:
         io_backend (str): ``'disk'`` or an MMEngine file backend. Defaults to ``'disk'``.
@@ -374,7 +456,6 @@ class RawFrameDecode(BaseTransform):
         return cv2.cvtColor(img, cv2.COLOR_BGR2RGB) if flag == cv2.IMREAD_COLOR else img
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         frame_dir, tmpl = results['frame_dir'], results['filename_tmpl']
         modality = check_choice(type(self).__name__, 'modality', results.get('modality', 'RGB'),
                                 MODALITIES)
@@ -392,5 +473,10 @@ class RawFrameDecode(BaseTransform):
                 imgs.extend(loaded[idx])
             else:
                 imgs.extend(img.copy() for img in loaded[idx])
-        return set_frames(results, imgs)
+        set_frames(results, imgs)
+        img_h, img_w = results['img_shape']
+        for key in BOX_KEYS:
+            if results.get(key) is not None:
+                results[key] = (results[key] * np.array([img_w, img_h, img_w, img_h])).astype(np.float32)
+        return results
 

@@ -247,3 +247,51 @@ class PackActionInputs(BaseTransform):
                 sample.set_field(results[key], key)
         sample.set_metainfo({key: results[key] for key in self.meta_keys if key in results})
         return dict(inputs=self._inputs(results), data_samples=sample)
+
+
+@TRANSFORMS.register_module()
+class PackLocalizationInputs(BaseTransform):
+    """Pack a localization sample as ``dict(inputs=Tensor, data_samples=ActionDataSample)``.
+
+    ``inputs`` is ``raw_feature`` (C, T) as a tensor, or an empty scalar tensor for BSN's PEM,
+    whose input is ``bsp_feature`` among the ``keys``. Each of the ``keys`` present becomes a
+    field of the data sample's ``gt_instances`` under its own name (``gt_bbox``, ``bsp_feature``,
+    ``tmin``, ...), except ``proposals``, which becomes ``proposals.proposals``; the
+    ``meta_keys`` present become metainfo. Returns a new dict.
+
+    Required Keys:
+        - raw_feature (or bsp_feature)
+        - video_name (optional: the default meta key; every meta key is copied when present)
+
+    The ``keys`` are read when present, too.
+
+    Args:
+        keys (tuple[str]): Keys packed as instance fields. Defaults to ().
+        meta_keys (tuple[str]): Keys copied to the metainfo when present.
+            Defaults to ``('video_name', )``.
+    """
+
+    def __init__(self, keys: Sequence[str] = (), meta_keys: Sequence[str] = ('video_name', )) -> None:
+        for arg, names in (('keys', keys), ('meta_keys', meta_keys)):
+            if isinstance(names, str) or not all(isinstance(k, str) for k in names):
+                raise TypeError(f'{type(self).__name__}: {arg}={names!r}; expected a tuple of key names')
+        self.keys = tuple(keys)
+        self.meta_keys = tuple(meta_keys)
+
+    def transform(self, results: dict) -> dict:
+        if 'raw_feature' in results:
+            inputs = to_tensor(results['raw_feature'])
+        elif 'bsp_feature' in results:
+            inputs = torch.tensor(0.)  # PEM reads its features from gt_instances
+        else:
+            raise KeyError(f'{type(self).__name__}: the sample has neither raw_feature nor '
+                           f'bsp_feature (it has {sorted(results)}); load the features first')
+        sample = ActionDataSample()
+        instances = {key: to_tensor(results[key]) for key in self.keys
+                     if key in results and key != 'proposals'}
+        if instances:
+            sample.gt_instances = InstanceData(**instances)
+        if 'proposals' in self.keys and 'proposals' in results:
+            sample.proposals = InstanceData(proposals=to_tensor(results['proposals']))
+        sample.set_metainfo({key: results[key] for key in self.meta_keys if key in results})
+        return dict(inputs=inputs, data_samples=sample)

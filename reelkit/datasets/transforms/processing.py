@@ -11,10 +11,14 @@ the ``left_kp`` / ``right_kp`` joints (and their ``keypoint_score``). A sample m
 ``keypoint`` and ``img_shape`` (the PoseC3D pipelines draw the heatmaps afterwards): the
 geometry is then computed from ``img_shape`` and no frame is touched.
 
+Boxes (``gt_bboxes``, ``proposals``: ``(n, 4)`` pixel ``x1, y1, x2, y2``, as the decoders
+leave them) move as MMAction2 moves them: a crop subtracts its corner and clips them to
+``[0, crop_w - 1] x [0, crop_h - 1]``, a resize scales them, a horizontal flip mirrors them
+(``x1, x2 -> w - x2, w - x1``). ThreeCrop and TenCrop refuse boxes and keypoints (MMAction2
+leaves them stale), and so does a vertical Flip of boxes.
+
 Deferred ("lazy") geometry is not supported: ``lazy=True`` raises NotImplementedError at
-construction, so there are no lazy operations for a ``Fuse`` step to apply. Box annotations
-(``gt_bboxes``, ``proposals``) are not updated yet, so the geometric transforms refuse samples
-that carry them; ThreeCrop and TenCrop refuse keypoints too (MMAction2 leaves them stale).
+construction, so there are no lazy operations for a ``Fuse`` step to apply.
 """
 from numbers import Integral, Real
 from typing import Optional, Sequence, Tuple, Union
@@ -29,7 +33,7 @@ from .functional import (FLIP_DIRECTIONS, INTERPOLATIONS, Box, center_crop_box, 
                          random_crop_box, random_resized_crop_box, randint, rescale_size,
                          resize, three_crop_offsets)
 
-# Annotations the geometric transforms cannot move yet (they refuse samples carrying them).
+# Box annotations, moved with the pixels (a None proposals entry is left alone).
 BOX_KEYS = ('gt_bboxes', 'proposals')
 
 
@@ -80,6 +84,32 @@ def _check_fits(owner: str, img_hw: Tuple[int, int], crop_h: int, crop_w: int) -
                          f'{img_hw[0]}x{img_hw[1]} frames; resize first or crop smaller')
 
 
+# ----------------------------------------------------------------------------- boxes
+def crop_boxes(boxes: np.ndarray, box: Box) -> np.ndarray:
+    """``(n, 4)`` x1y1x2y2 boxes in the frame of the crop ``box``, clipped to
+    ``[0, w - 1] x [0, h - 1]`` of the crop."""
+    x1, y1, x2, y2 = box
+    moved = boxes.copy()
+    moved[..., 0::2] = np.clip(boxes[..., 0::2] - x1, 0, x2 - x1 - 1)
+    moved[..., 1::2] = np.clip(boxes[..., 1::2] - y1, 0, y2 - y1 - 1)
+    return moved
+
+
+def flip_boxes(boxes: np.ndarray, img_w: int) -> np.ndarray:
+    """``(n, 4)`` x1y1x2y2 boxes mirrored horizontally in a frame ``img_w`` wide."""
+    flipped = boxes.copy()
+    flipped[..., 0] = img_w - boxes[..., 2]
+    flipped[..., 2] = img_w - boxes[..., 0]
+    return flipped
+
+
+def move_boxes(results: dict, move) -> None:
+    """Replace each box key present (``gt_bboxes``, ``proposals``) by ``move(boxes)``."""
+    for key in BOX_KEYS:
+        if results.get(key) is not None:
+            results[key] = move(results[key])
+
+
 # ----------------------------------------------------------------------------- keypoints
 def crop_keypoint(keypoint: np.ndarray, x1: int, y1: int) -> np.ndarray:
     """``(M, T, V, C)`` keypoints in the frame of a crop whose top-left corner is ``(x1, y1)``.
@@ -122,7 +152,7 @@ def flip_keypoint(keypoint: np.ndarray, img_w: int, order: np.ndarray) -> np.nda
 
 
 def apply_crop(results: dict, box: Box) -> dict:
-    """Crop every frame and the keypoints to ``box``; record ``crop_bbox``,
+    """Crop every frame, the keypoints and the boxes to ``box``; record ``crop_bbox``,
     ``crop_quadruple``, ``img_shape``.
 
     ``crop_quadruple`` is the crop as ``(x, y, w, h)`` fractions of the original frame,
@@ -134,6 +164,7 @@ def apply_crop(results: dict, box: Box) -> dict:
         results['imgs'] = [crop(img, box) for img in results['imgs']]
     if 'keypoint' in results:
         results['keypoint'] = crop_keypoint(results['keypoint'], x1, y1)
+    move_boxes(results, lambda boxes: crop_boxes(boxes, box))
     results['crop_bbox'] = np.array(box)
     results['img_shape'] = (y2 - y1, x2 - x1)
     old = results.get('crop_quadruple', np.array([0, 0, 1, 1], dtype=np.float32))
@@ -145,7 +176,7 @@ def apply_crop(results: dict, box: Box) -> dict:
 
 def apply_resize(results: dict, new_w: int, new_h: int, keep_ratio: bool,
                  interpolation: str) -> dict:
-    """Resize every frame to ``new_w x new_h`` and scale the keypoints; update ``img_shape``,
+    """Resize every frame to ``new_w x new_h`` and scale the keypoints and boxes; update ``img_shape``,
     ``keep_ratio`` and ``scale_factor`` (``[w, h]`` factors, multiplied into any earlier ones)."""
     img_h, img_w = image_hw(results)
     if 'imgs' in results and (new_h, new_w) != (img_h, img_w):
@@ -153,6 +184,7 @@ def apply_resize(results: dict, new_w: int, new_h: int, keep_ratio: bool,
     factor = np.array([new_w / img_w, new_h / img_h], dtype=np.float32)
     if 'keypoint' in results:
         results['keypoint'] = resize_keypoint(results['keypoint'], factor)
+    move_boxes(results, lambda boxes: boxes * np.tile(factor, 2))
     results['img_shape'] = (new_h, new_w)
     results['keep_ratio'] = keep_ratio
     results['scale_factor'] = results.get('scale_factor', np.ones(2, np.float32)) * factor
@@ -188,12 +220,16 @@ class Resize(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: x and y scaled)
+        - gt_bboxes (optional: scaled)
+        - proposals (optional: scaled)
         - img_shape (optional: the first frame's shape when absent)
         - scale_factor (optional: multiplied, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - scale_factor
 
@@ -244,8 +280,8 @@ class Resize(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         if self.keys is not None:
+            reject_keys(type(self).__name__, results, BOX_KEYS)
             return self._resize_keys(results)
         img_h, img_w = image_hw(results)
         new_w, new_h = self._new_size(img_w, img_h)
@@ -271,12 +307,16 @@ class RandomRescale(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: x and y scaled)
+        - gt_bboxes (optional: scaled)
+        - proposals (optional: scaled)
         - img_shape (optional: the first frame's shape when absent)
         - scale_factor (optional: multiplied, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - scale_factor
 
@@ -301,7 +341,6 @@ class RandomRescale(BaseTransform):
                                           tuple(INTERPOLATIONS))
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         short_edge = int(randint(global_rng(), self.scale_range[0], self.scale_range[1] + 1))
         img_h, img_w = image_hw(results)
         new_w, new_h = rescale_size(img_w, img_h, (np.inf, short_edge))
@@ -318,12 +357,16 @@ class RandomCrop(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: moved by the crop corner)
+        - gt_bboxes (optional: moved by the crop corner and clipped to the crop)
+        - proposals (optional: moved by the crop corner and clipped to the crop)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - crop_quadruple
 
@@ -343,7 +386,6 @@ class RandomCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         _check_fits(type(self).__name__, (img_h, img_w), self.size, self.size)
         return apply_crop(results, random_crop_box(img_h, img_w, self.size, self.size,
@@ -359,12 +401,16 @@ class RandomResizedCrop(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: moved by the crop corner)
+        - gt_bboxes (optional: moved by the crop corner and clipped to the crop)
+        - proposals (optional: moved by the crop corner and clipped to the crop)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - crop_quadruple
 
@@ -390,7 +436,6 @@ class RandomResizedCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         return apply_crop(results, random_resized_crop_box(
             img_h, img_w, self.area_range, self.aspect_ratio_range, global_rng()))
@@ -408,12 +453,16 @@ class MultiScaleCrop(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: moved by the crop corner)
+        - gt_bboxes (optional: moved by the crop corner and clipped to the crop)
+        - proposals (optional: moved by the crop corner and clipped to the crop)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - crop_quadruple
 
@@ -452,7 +501,6 @@ class MultiScaleCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         box = multi_scale_crop_box(img_h, img_w, self.input_size, self.scales,
                                    self.max_wh_scale_gap, self.random_crop,
@@ -472,12 +520,16 @@ class CenterCrop(BaseTransform):
     Required Keys:
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional: moved by the crop corner)
+        - gt_bboxes (optional: moved by the crop corner and clipped to the crop)
+        - proposals (optional: moved by the crop corner and clipped to the crop)
         - img_shape (optional: the first frame's shape when absent)
         - crop_quadruple (optional: composed with, or created when absent)
 
     Modified Keys:
         - imgs
         - keypoint
+        - gt_bboxes
+        - proposals
         - img_shape
         - crop_quadruple
 
@@ -495,7 +547,6 @@ class CenterCrop(BaseTransform):
         self.lazy = _check_not_lazy(name, lazy)
 
     def transform(self, results: dict) -> dict:
-        reject_keys(type(self).__name__, results, BOX_KEYS)
         img_h, img_w = image_hw(results)
         crop_w, crop_h = self.crop_size
         if 'imgs' in results:  # keypoints alone may be cropped to a box larger than the frame
@@ -597,6 +648,8 @@ class Flip(BaseTransform):
         - imgs (optional: absent in keypoint-only samples)
         - keypoint (optional)
         - keypoint_score (optional: reordered with the keypoints)
+        - gt_bboxes (optional: mirrored in a horizontal flip)
+        - proposals (optional: mirrored in a horizontal flip)
         - img_shape (optional: read with keypoints; else the first frame's width)
         - modality (optional: ``'RGB'`` when absent)
         - label (optional: read with ``flip_label_map`` when flipped)
@@ -605,6 +658,8 @@ class Flip(BaseTransform):
         - imgs (when flipped)
         - keypoint (when flipped)
         - keypoint_score (when flipped)
+        - gt_bboxes (when flipped)
+        - proposals (when flipped)
         - label (when flipped and in ``flip_label_map``)
 
     Added Keys:
@@ -648,7 +703,8 @@ class Flip(BaseTransform):
 
     def transform(self, results: dict) -> dict:
         name = type(self).__name__
-        reject_keys(name, results, BOX_KEYS)
+        if self.direction != 'horizontal':
+            reject_keys(f"{name}(direction='vertical')", results, BOX_KEYS)
         flow = results.get('modality', 'RGB') == 'Flow'
         if flow and self.direction != 'horizontal':
             raise ValueError(f"{name}: direction='vertical' is not defined for optical flow")
@@ -667,6 +723,8 @@ class Flip(BaseTransform):
             return results
         if with_keypoint:
             self._flip_keypoint(results)
+        img_w = image_hw(results)[1]
+        move_boxes(results, lambda boxes: flip_boxes(boxes, img_w))
         if 'imgs' in results:
             imgs = [flip(img, self.direction) for img in results['imgs']]
             if flow:

@@ -5,7 +5,7 @@ Each transform is a thin wrapper over a pure function of ``num_frames`` and an `
 is MMAction2 1.x's, so a config trained there samples the same frames here, and the same
 numbers under the same seed.
 """
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -213,6 +213,22 @@ def uniform_sample_frames(num_frames: int, clip_len: int, num_clips: int = 1,
         sizes, seg_starts = np.diff(bounds), bounds[:-1]
         inds = np.concatenate([seg_starts + randint(rng, sizes) for _ in range(num_clips)])
     return np.mod(inds, num_frames)
+
+
+def sample_ava_frames(center_index: int, clip_len: int, frame_interval: int,
+                      shot_info: Tuple[int, int], test_mode: bool, rng: RNG) -> np.ndarray:
+    """Indices of one clip of ``clip_len`` frames, ``frame_interval`` apart, around a keyframe.
+
+    The clip spans ``[center - (clip_len // 2) * interval, center + ((clip_len + 1) // 2) *
+    interval)``; training shifts each index by a random ``[-interval // 2, (interval + 1) // 2)``.
+    Indices are clipped to ``[shot_info[0], shot_info[1] - 1]``. Returns int32 ``(clip_len,)``.
+    """
+    offsets = randint(rng, -frame_interval // 2, (frame_interval + 1) // 2, size=clip_len)
+    start = center_index - (clip_len // 2) * frame_interval
+    inds = start + np.arange(clip_len) * frame_interval
+    if not test_mode:
+        inds = inds + offsets
+    return np.clip(inds, shot_info[0], shot_info[1] - 1).astype(np.int32)
 
 
 # ----------------------------------------------------------------------------- transforms
@@ -466,3 +482,59 @@ class UniformSampleFrames(BaseTransform):
                                      self.num_clips, self.test_mode, self.seed,
                                      self.out_of_bound_opt, rng=global_rng())
         return _write_indices(results, inds, self.clip_len, None, self.num_clips)
+
+
+@TRANSFORMS.register_module()
+class SampleAVAFrames(BaseTransform):
+    """Sample one clip centred on an AVA keyframe (``timestamp``).
+
+    The keyframe is frame ``fps * (timestamp - timestamp_start) + start_index``; the clip's
+    indices are clipped to the shot (``(0, total_frames)`` when ``total_frames`` is known, else
+    ``shot_info``) and ``start_index`` is added to them once more, as MMAction2 does, so the
+    same config reads the same frame files in both.
+
+    Required Keys:
+        - fps
+        - timestamp
+        - timestamp_start
+        - start_index (optional: 0 when absent)
+        - total_frames (optional: else shot_info)
+        - shot_info (optional: read without total_frames)
+
+    Added Keys:
+        - frame_inds
+        - clip_len
+        - frame_interval
+        - num_clips
+        - crop_quadruple
+
+    ``num_clips`` is 1; ``crop_quadruple`` is ``[0, 0, 1, 1]`` (the whole frame, as ``x, y, w,
+    h`` fractions), which the crops then narrow.
+
+    Args:
+        clip_len (int): Frames in the clip.
+        frame_interval (int): Step between its frames. Defaults to 2.
+        test_mode (bool): No random shifts. Defaults to False.
+    """
+
+    def __init__(self, clip_len: int, frame_interval: int = 2, test_mode: bool = False) -> None:
+        name = type(self).__name__
+        self.clip_len = check_int(name, 'clip_len', clip_len)
+        self.frame_interval = check_int(name, 'frame_interval', frame_interval)
+        self.test_mode = bool(test_mode)
+
+    def transform(self, results: dict) -> dict:
+        start_index = results.get('start_index', 0)
+        if results.get('total_frames') is not None:
+            shot_info = (0, results['total_frames'])
+        else:
+            shot_info = results['shot_info']
+        center = results['fps'] * (results['timestamp'] - results['timestamp_start']) + start_index
+        inds = sample_ava_frames(center, self.clip_len, self.frame_interval, shot_info,
+                                 self.test_mode, global_rng())
+        results['frame_inds'] = inds + np.int32(start_index)
+        results['clip_len'] = self.clip_len
+        results['frame_interval'] = self.frame_interval
+        results['num_clips'] = 1
+        results['crop_quadruple'] = np.array([0, 0, 1, 1], dtype=np.float32)
+        return results

@@ -16,9 +16,9 @@ from reelkit.datasets.transforms import (ArrayDecode, AudioFeatureSelector, Cent
                                          JointToBone, LoadAudioFeature, MergeSkeFeat, MMCompact, MMDecode,
                                          MMUniformSampleFrames, MultiScaleCrop, OpenCVDecode, OpenCVInit,
                                          PackActionInputs, PadTo, PoseCompact, PoseDecode, PreNormalize2D,
-                                         PreNormalize3D, PyAVDecode, PyAVInit, PytorchVideoWrapper,
+                                         PreNormalize3D, PyAVDecode, PyAVInit, PytorchVideoWrapper, TorchCodecDecode,
                                          RandomCrop, RandomErasing, RandomRescale, RandomResizedCrop,
-                                         RawFrameDecode, Resize, SampleFrames, TenCrop, ThreeCrop, ToMotion,
+                                         RawFrameDecode, Resize, SampleAVAFrames, SampleFrames, TenCrop, ThreeCrop, ToMotion,
                                          UniformSample, UniformSampleFrames)
 from reelkit.registry import TRANSFORMS
 
@@ -95,10 +95,16 @@ def scored(**extra):
     return pose
 
 
+def boxes(scale=1.0):
+    """Person boxes and proposals in pixels of a 24 x 32 frame (``scale=1/32``: fractions)."""
+    return dict(gt_bboxes=np.array([[2., 2., 20., 18.]], np.float32) * scale,
+                proposals=np.array([[0., 1., 30., 22.]], np.float32) * scale)
+
+
 def geometry():
-    """Frames and the poses drawn on them: the geometric transforms move both."""
+    """Frames, the poses drawn on them and boxes: the geometric transforms move all three."""
     return imgs(img_shape=(24, 32), crop_quadruple=np.array([0, 0, 1, 1], np.float32),
-                **skeletons())
+                **skeletons(), **boxes())
 
 
 CASES = {
@@ -110,6 +116,8 @@ CASES = {
                                                                    start_index=0)),
     'UniformSampleFrames': Case(lambda: UniformSampleFrames(4),
                                 lambda f: dict(total_frames=50, start_index=0)),
+    'SampleAVAFrames': Case(lambda: SampleAVAFrames(4, 2), lambda f: dict(
+        fps=30, timestamp=902, timestamp_start=900, start_index=1, shot_info=(0, 300))),
     'PyAVInit': Case(PyAVInit, lambda f: dict(filename=f['video'])),
     'OpenCVInit': Case(OpenCVInit, lambda f: dict(filename=f['video'])),
     'PyAVDecode': Case(PyAVDecode, lambda f: dict(
@@ -122,11 +130,11 @@ CASES = {
         array=np.zeros((5, 24, 32, 3), np.uint8), frame_inds=np.array([1, 4]), offset=0)),
     'RawFrameDecode': Case(RawFrameDecode, lambda f: dict(
         frame_dir=f['frames'], filename_tmpl='img_{:05d}.png', frame_inds=np.array([1, 2]),
-        modality='RGB', offset=0)),
+        modality='RGB', offset=0, **boxes(1 / 32))),
     'Resize': Case(lambda: Resize((-1, 16)), lambda f: imgs(
-        img_shape=(24, 32), scale_factor=np.ones(2, np.float32), **skeletons())),
+        img_shape=(24, 32), scale_factor=np.ones(2, np.float32), **skeletons(), **boxes())),
     'RandomRescale': Case(lambda: RandomRescale((12, 16)), lambda f: imgs(
-        img_shape=(24, 32), scale_factor=np.ones(2), **skeletons())),
+        img_shape=(24, 32), scale_factor=np.ones(2), **skeletons(), **boxes())),
     'RandomCrop': Case(lambda: RandomCrop(16), lambda f: geometry()),
     'RandomResizedCrop': Case(RandomResizedCrop, lambda f: geometry()),
     'MultiScaleCrop': Case(lambda: MultiScaleCrop(16, scales=(1, 0.8)), lambda f: geometry()),
@@ -134,7 +142,7 @@ CASES = {
     'ThreeCrop': Case(lambda: ThreeCrop(24), lambda f: imgs()),
     'TenCrop': Case(lambda: TenCrop(16), lambda f: imgs()),
     'Flip': Case(lambda: Flip(flip_ratio=1.0, flip_label_map={0: 1}, left_kp=[1, 3], right_kp=[2, 4]),
-                 lambda f: imgs(modality='RGB', label=0, img_shape=(24, 32), **scored())),
+                 lambda f: imgs(modality='RGB', label=0, img_shape=(24, 32), **scored(), **boxes())),
     'ColorJitter': Case(ColorJitter, lambda f: imgs()),
     'FormatShape': Case(lambda: FormatShape('NCTHW'), lambda f: imgs(
         heatmap_imgs=np.zeros((4, 17, 6, 8), np.float32), num_clips=1, clip_len=dict(RGB=2, Pose=4))),
@@ -169,11 +177,33 @@ CASES.update({
         filename=f['video'], img_shape=(64, 64))),
 })
 # PackActionInputs returns a new dict. The decord steps run with or without decord (PyAV stands in).
-NOT_CASES = {'PackActionInputs'}
+# TorchCodecInit needs torchcodec's FFmpeg libraries: tests/datasets/test_torchcodec.py covers it.
+# PackLocalizationInputs returns a new dict too, and LoadProposals takes its folders when built:
+# tests/datasets/test_activitynet.py covers both.
+NOT_CASES = {'PackActionInputs', 'TorchCodecInit', 'PackLocalizationInputs', 'LoadProposals'}
 CASES.update({
+    'TorchCodecDecode': Case(TorchCodecDecode, lambda f: dict(
+        video_reader=PyAVInit()(dict(filename=f['video']))['video_reader'], frame_inds=np.array([1, 9]))),
     'DecordInit': Case(DecordInit, lambda f: dict(filename=f['video'])),
     'DecordDecode': Case(DecordDecode, lambda f: dict(
         video_reader=DecordInit()(dict(filename=f['video']))['video_reader'], frame_inds=np.array([1, 9]))),
+})
+
+
+def feature_csv(video: str) -> str:
+    """A localization feature csv (a header, 3 snippets of 2 channels) written beside ``video``."""
+    path = video + '.features.csv'
+    with open(path, 'w') as stream:
+        stream.write('a,b\n1,2\n3,4\n5,6\n')
+    return path
+
+
+CASES.update({
+    'LoadLocalizationFeature': Case(TRANSFORMS.get('LoadLocalizationFeature'),
+                                    lambda f: dict(feature_path=feature_csv(f['video']))),
+    'GenerateLocalizationLabels': Case(TRANSFORMS.get('GenerateLocalizationLabels'), lambda f: dict(
+        duration_frame=100, duration_second=10., feature_frame=96,
+        annotations=[dict(segment=[1., 5.], label='jump')])),
 })
 
 

@@ -9,7 +9,7 @@ from transforms_helpers import NUM_FRAMES, frame_index, gray_level, write_video
 from reelkit.datasets.transforms import (DecordDecode, DecordInit, OpenCVDecode, OpenCVInit,
                                          PyAVDecode, PyAVInit, RawFrameDecode)
 from reelkit.datasets.transforms import decoding
-from reelkit.datasets.transforms.video_readers import PacketIndex, PyAVReader
+from reelkit.datasets.transforms.video_readers import DecordReader, PacketIndex, PyAVReader
 from reelkit.utils.errors import VideoReadError
 
 INDEX_SETS = {
@@ -50,25 +50,25 @@ def test_pyav_decode_seeks_across_gaps_longer_than_a_gop(video_path, reference_f
     inds = [1, 30]
     results, reader = pyav_decode(video_path, inds)
     assert reader.seeks == 1  # frames 0..1 from the start, then a seek to keyframe 24
-    assert reader.frames_decoded == 2 + 7  # 0..1, then 24..30
+    assert reader.frames_decoded + reader.frames_skipped == 2 + 7  # 0..1, then 24..30
     assert all(np.array_equal(img, reference_frames[i]) for img, i in zip(results['imgs'], inds))
 
 
 def test_pyav_decode_decodes_forward_across_short_gaps(video_path, reference_frames):
     inds = [0, 3, 9, 12, 17]
     results, reader = pyav_decode(video_path, inds)
-    assert reader.seeks == 0 and reader.frames_decoded == 18
+    assert reader.seeks == 0 and reader.frames_decoded + reader.frames_skipped == 18
     assert all(np.array_equal(img, reference_frames[i]) for img, i in zip(results['imgs'], inds))
 
 
 def test_pyav_decode_seeks_to_a_late_first_frame(video_path):
     _, reader = pyav_decode(video_path, [9, 12, 15])
-    assert reader.seeks == 1 and reader.frames_decoded == 8  # keyframe 8, then 8..15
+    assert reader.seeks == 1 and reader.frames_decoded + reader.frames_skipped == 8  # keyframe 8, then 8..15
 
 
 def test_pyav_decode_stops_at_the_last_requested_frame(video_path):
     _, reader = pyav_decode(video_path, [0, 3])
-    assert reader.frames_decoded == 4
+    assert reader.frames_decoded + reader.frames_skipped == 4
 
 
 def test_pyav_decode_converts_each_requested_frame_once(video_path):
@@ -231,7 +231,8 @@ def test_opencv_init_rejects_remote_io_backend():
 def test_decord_decode_equals_pyav_decode(video_path, reference_frames):
     pytest.importorskip('decord', reason='the decord extra is not installed')
     inds = [31, 3, 17, 3, 0, 39]
-    results = DecordInit()(dict(filename=video_path))
+    results = DecordInit(backend='decord')(dict(filename=video_path))
+    assert isinstance(results['video_reader'], DecordReader)
     assert results['total_frames'] == NUM_FRAMES and results['avg_fps'] == 25.0
     decord = DecordDecode()(dict(results, frame_inds=np.array(inds)))
     assert [frame_index(img) for img in decord['imgs']] == inds
@@ -241,7 +242,7 @@ def test_decord_decode_equals_pyav_decode(video_path, reference_frames):
 
 def test_decord_index_past_the_end_raises(video_path):
     pytest.importorskip('decord', reason='the decord extra is not installed')
-    results = DecordInit()(dict(filename=video_path, frame_inds=np.array([NUM_FRAMES + 3])))
+    results = DecordInit(backend='decord')(dict(filename=video_path, frame_inds=np.array([NUM_FRAMES + 3])))
     with pytest.raises(VideoReadError, match='frame 43 was requested'):
         DecordDecode()(results)
 
@@ -253,7 +254,8 @@ def test_decord_steps_without_decord_read_the_same_frames_through_pyav(monkeypat
     decoding.decord_or_notice.cache_clear()
     inds = np.array([31, 3, 17, 0])
     try:
-        fallback = [DecordDecode()(DecordInit()(dict(filename=video_path, frame_inds=inds))) for _ in range(2)]
+        fallback = [DecordDecode()(DecordInit(backend='decord')(dict(filename=video_path, frame_inds=inds)))
+                    for _ in range(2)]
     finally:
         decoding.decord_or_notice.cache_clear()
     pyav = PyAVDecode()(PyAVInit()(dict(filename=video_path, frame_inds=inds)))
@@ -323,3 +325,23 @@ def test_rawframe_decode_rejects_unknown_modality(rgb_frame_dir):
 def test_rawframe_decode_rejects_unknown_decoding_backend():
     with pytest.raises(ValueError, match="decoding_backend='turbojpeg'; expected 'cv2'"):
         RawFrameDecode(decoding_backend='turbojpeg')
+
+
+def _decode_in_child(path, inds, queue):
+    queue.put(int(pyav_decode(path, inds)[0]['imgs'][0].sum()))
+
+
+def test_pyav_decode_works_in_a_process_forked_after_decoding(video_path):
+    # DataLoader workers and process pools fork a process that has converted frames already;
+    # a colour converter whose threads did not survive the fork used to hang the child
+    import multiprocessing
+    expected = int(pyav_decode(video_path, [0, 3])[0]['imgs'][0].sum())
+    context = multiprocessing.get_context('fork')
+    queue = context.Queue()
+    child = context.Process(target=_decode_in_child, args=(video_path, [0, 3], queue))
+    child.start()
+    child.join(30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail('decoding hung in a forked child')
+    assert child.exitcode == 0 and queue.get(timeout=5) == expected

@@ -190,8 +190,8 @@ def test_ten_crop_adds_horizontal_flips_of_five_crops():
 
 
 def test_geometric_transforms_refuse_boxes_they_would_not_update():
-    with pytest.raises(NotImplementedError, match="CenterCrop does not update 'gt_bboxes'"):
-        CenterCrop(crop_size=16)(sample(gt_bboxes=np.zeros((1, 4))))
+    with pytest.raises(NotImplementedError, match="ThreeCrop does not update 'gt_bboxes'"):
+        ThreeCrop(crop_size=16)(sample(gt_bboxes=np.zeros((1, 4))))
 
 
 # ----------------------------------------------------------------------------- flip
