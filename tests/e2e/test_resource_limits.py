@@ -11,10 +11,9 @@ from torch.utils.data import get_worker_info
 from reelkit.cli import main
 from reelkit.registry import HOOKS, TRANSFORMS
 
-import test_hostile_data
 from test_hostile_data import untrained_checkpoint
 
-one_torch_thread = test_hostile_data.one_torch_thread  # the autouse fixture, here too
+pytestmark = pytest.mark.usefixtures('single_thread')
 
 
 @TRANSFORMS.register_module(force=True)
