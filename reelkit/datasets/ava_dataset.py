@@ -158,7 +158,8 @@ class AVADataset(BaseActionDataset):
         video_id, timestamp, box, action_id, person = parse_ava_row(where, fields)
         if not person.lstrip('-').isdigit():
             raise AnnotationError(f'{where}: person_id must be an integer, got {person!r}')
-        if box.min() < 0 or box.max() > 1 or (box[2:] < box[:2]).any():
+        # written so that NaN fails it too
+        if not (np.all(box >= 0) and np.all(box <= 1) and np.all(box[2:] >= box[:2])):
             raise AnnotationError(f'{where}: the box {box.tolist()} must be x1,y1,x2,y2 '
                                   'fractions of the frame (0 <= x1 <= x2 <= 1, same for y)')
         return video_id, timestamp, box, action_id, int(person)

@@ -29,7 +29,7 @@ Boxes are ``x1, y1, x2, y2`` fractions of the frame width and height.
 """
 import csv
 from collections import defaultdict
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 import torch
@@ -62,31 +62,51 @@ def read_labelmap(path: str) -> Tuple[List[dict], Set[int]]:
     Each ``item { name: "..." id: N }`` block gives one class (``label_id: N`` is read too).
     """
     categories, name = [], None
-    with open(path, encoding='utf-8') as stream:
-        for number, line in enumerate(stream, start=1):
-            field, _, value = line.strip().partition(':')
-            if field == 'name':
-                name = value.strip().strip('"')
-            elif field in ('id', 'label_id'):
-                try:
-                    class_id = int(value)
-                except ValueError:
-                    raise AnnotationError(f'{path}:{number}: {field} must be an integer, got '
-                                          f'{value.strip()!r}') from None
-                categories.append({'id': class_id, 'name': name})
-                name = None
+    for number, line in _text_lines(path):
+        field, _, value = line.strip().partition(':')
+        if field == 'name':
+            name = value.strip().strip('"')
+        elif field in ('id', 'label_id'):
+            try:
+                class_id = int(value)
+            except ValueError:
+                raise AnnotationError(f'{path}:{number}: {field} must be an integer, got '
+                                      f'{value.strip()!r}') from None
+            categories.append({'id': class_id, 'name': name})
+            name = None
     if not categories:
         raise AnnotationError(f'{path}: the label map has no "id: N" entries (expected '
                               'item { name: "..." id: N } blocks)')
     return categories, {category['id'] for category in categories}
 
 
+def _text_lines(path: str) -> Iterator[Tuple[int, str]]:
+    """``(number, line)`` of a UTF-8 text file; an AnnotationError names the file (and the line
+    that is not UTF-8) when it cannot be read."""
+    try:
+        # surrogateescape keeps undecodable bytes, so the line at fault can be named
+        stream = open(path, encoding='utf-8', errors='surrogateescape', newline='')
+    except OSError as error:
+        raise AnnotationError(f'{path}: cannot read the file ({error.strerror})') from None
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                line.encode('utf-8')
+            except UnicodeEncodeError:
+                raise AnnotationError(f'{path}:{number}: the line is not UTF-8 text') from None
+            yield number, line
+
+
 def _csv_rows(path: str) -> Iterable[Tuple[str, List[str]]]:
-    """``(file:line, fields)`` for each non-blank row."""
-    with open(path, encoding='utf-8', newline='') as stream:
-        for number, row in enumerate(csv.reader(stream), start=1):
-            if row and any(field.strip() for field in row):
-                yield f'{path}:{number}', [field.strip() for field in row]
+    """``(file:line, fields)`` for each non-blank row (AVA csvs quote no line breaks, so each
+    line is one row)."""
+    for number, line in _text_lines(path):
+        try:
+            row = next(csv.reader([line]), [])
+        except csv.Error as error:
+            raise AnnotationError(f'{path}:{number}: {error}') from None
+        if any(field.strip() for field in row):
+            yield f'{path}:{number}', [field.strip() for field in row]
 
 
 def parse_ava_row(where: str, row: List[str]) -> Tuple[str, int, np.ndarray, int, Optional[str]]:
