@@ -4,7 +4,6 @@ import socket
 import subprocess
 import sys
 
-import pytest
 import torch
 from mmengine.runner.checkpoint import get_torch_safe_globals
 
@@ -32,7 +31,6 @@ def free_port():
         return sock.getsockname()[1]
 
 
-@pytest.mark.slow
 def test_two_cpu_ranks_end_with_identical_weights(tiny_config, tmp_path):
     (tmp_path / 'rank_dump.py').write_text(RANK_DUMP_HOOK)
     config = tiny_config(max_epochs=1, extra=(

@@ -57,7 +57,6 @@ def random_baseline(ann_file: str, seed: int = 0) -> dict:
     return metric.evaluate(len(database))
 
 
-@pytest.mark.slow
 def test_bmn_first_run_beats_random_proposals(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)  # the shipped config reads data/synth_anet and writes work_dirs/
     assert main(['data', 'synth-anet', 'data/synth_anet']) == 0
