@@ -20,6 +20,7 @@ from reelkit.models.common.pretrained import load_pretrained
 from reelkit.models.common.transformer import DropPath, Mlp, drop_path_rates
 from reelkit.models.heads.mvit_head import MViTHead
 from reelkit.registry import MODELS
+from reelkit.structures import ActionDataSample
 from reelkit.utils.errors import ConfigError
 from reference_facts import mmaction2_reference
 
@@ -108,6 +109,21 @@ def test_mvit_tiny_forward_shapes_and_head():
     assert [tuple(c.shape) for _, c in outs] == [(2, 96), (2, 192), (2, 384), (2, 768)]
     head = MViTHead(num_classes=5, in_channels=768).eval()
     assert head(outs).shape == (2, 5)
+
+
+def test_mvit_recognizer_tests_in_chunks_of_views_as_in_one_pass():
+    """MViT gives (patch tokens, class token) per stage: chunks are joined at every depth."""
+    def recognizer(**test_cfg):
+        torch.manual_seed(0)
+        return MODELS.build(dict(type='Recognizer3D', test_cfg=test_cfg,
+                                 backbone=dict(type='MViT', arch=TINY_MVIT, spatial_size=32, temporal_size=4),
+                                 cls_head=dict(type='MViTHead', num_classes=3, in_channels=32,
+                                               average_clips='prob'))).eval()
+    inputs = torch.randn(1, 5, 3, 4, 32, 32)  # five views, in chunks of 2, 2 and 1
+    with torch.no_grad():
+        whole = recognizer()(inputs, [ActionDataSample()], mode='predict')[0].pred_score
+        chunked = recognizer(max_testing_views=2)(inputs, [ActionDataSample()], mode='predict')[0].pred_score
+    torch.testing.assert_close(chunked, whole)
 
 
 def test_mvit_runs_on_another_input_size_than_built_for():

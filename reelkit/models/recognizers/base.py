@@ -13,6 +13,13 @@ ModuleOrCfg = Union[Mapping, nn.Module]
 SampleList = List[ActionDataSample]
 
 
+def concat_views(parts: List[Any]) -> Any:
+    """Chunk outputs of the same structure (tensors, nested sequences of them) joined along dim 0."""
+    if isinstance(parts[0], torch.Tensor):
+        return torch.cat(parts)
+    return tuple(concat_views(list(level)) for level in zip(*parts))
+
+
 class BaseRecognizer(BaseModel):
     """Builds the parts; subclasses define :meth:`extract_feat` for their input layout.
 
@@ -72,15 +79,13 @@ class BaseRecognizer(BaseModel):
         """Backbone output for a batch of views, ``max_testing_views`` of them at a time in testing.
 
         Chunking bounds the memory of many-view tests (e.g. 10 clips x 3 crops); outputs that are
-        tuples (several stages, SlowFast's two pathways) are concatenated element-wise.
+        sequences (several stages, SlowFast's two pathways, MViT's patch and class tokens per stage)
+        are concatenated element-wise at every depth, as tuples.
         """
         chunk = self.test_cfg.get('max_testing_views') if test_mode else None
         if not chunk:
             return self.backbone_forward(inputs)
-        parts = [self.backbone_forward(part) for part in inputs.split(chunk)]
-        if isinstance(parts[0], torch.Tensor):
-            return torch.cat(parts)
-        return tuple(torch.cat(level) for level in zip(*parts))
+        return concat_views([self.backbone_forward(part) for part in inputs.split(chunk)])
 
     def backbone_forward(self, inputs: torch.Tensor) -> Any:
         """The backbone's output; another library's backbone gives pooled (N, C, 1, 1) features."""
