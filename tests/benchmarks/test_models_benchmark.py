@@ -1,6 +1,5 @@
 """benchmarks/models.py: a zoo model's training-step time and memory, and the comparison table."""
 import gzip
-import importlib.util
 import json
 import subprocess
 import sys
@@ -8,20 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from repo_scripts import load_script
 
 SCRIPT = Path(__file__).resolve().parents[2] / 'benchmarks' / 'models.py'
 
 
-def load_script():
-    spec = importlib.util.spec_from_file_location('benchmark_models', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope='module')
 def script():
-    return load_script()
+    return load_script('benchmarks/models.py')
 
 
 @pytest.fixture(scope='module')

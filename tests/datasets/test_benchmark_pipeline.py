@@ -1,17 +1,6 @@
 """benchmarks/pipeline.py: builds a config's dataset and reports clips/s and per-transform time."""
-import importlib.util
-from pathlib import Path
-
 from reelkit.registry import TRANSFORMS
-
-SCRIPT = Path(__file__).resolve().parents[2] / 'benchmarks' / 'pipeline.py'
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location('benchmark_pipeline', SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from repo_scripts import load_script
 
 
 @TRANSFORMS.register_module(force=True)
@@ -32,7 +21,7 @@ def test_benchmark_reports_clips_per_second_and_each_transform(tmp_path, capsys)
     config.write_text(f"default_scope = 'reelkit'\n"
                       f"val_dataloader = dict(dataset=dict(type='RepeatDataset', times=2, "
                       f"dataset={dataset!r}))\n")
-    assert load_script().main([str(config), '--split', 'val', '--num', '3', '--warmup', '1']) == 0
+    assert load_script('benchmarks/pipeline.py').main([str(config), '--split', 'val', '--num', '3', '--warmup', '1']) == 0
     out = capsys.readouterr().out
     assert '3 clips in' in out and 'clips/s' in out
     assert 'BenchmarkProbe' in out and '100.0%' in out

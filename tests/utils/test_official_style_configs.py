@@ -4,12 +4,10 @@ The tree generated here has the official shape: ``_base_/models`` and ``_base_/d
 with ``default_scope='mmaction'``, ``custom_imports`` of ``mmaction.models``, and DecordInit /
 DecordDecode pipelines, run with decord hidden.
 """
-import importlib.util
 import os
 import os.path as osp
 import pickle
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -23,8 +21,8 @@ from reelkit.datasets.synth_motion import generate_synth_motion
 from reelkit.registry import MODELS, TRANSFORMS
 from reelkit.utils.config import alias_custom_imports, alias_module
 from reelkit.utils.errors import ConfigError
+from repo_scripts import load_script
 
-CHECK_CONFIGS = Path(__file__).resolve().parents[2] / 'tools' / 'check_configs.py'
 
 MODEL_BASE = '''
 model = dict(
@@ -155,13 +153,6 @@ def fresh_loggers():
     MMLogger._instance_dict.clear()
 
 
-def load_check_configs():
-    spec = importlib.util.spec_from_file_location('check_configs', CHECK_CONFIGS)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 # ----------------------------------------------------------------------------- loading
 def test_official_style_config_maps_scope_and_custom_imports_to_reelkit(official_tree):
     cfg = load_config(str(official_tree / CONFIG_NAME))
@@ -251,7 +242,7 @@ def test_cli_train_runs_official_style_config_without_decord(official_tree, tmp_
 
 # ----------------------------------------------------------------------------- tools/check_configs.py
 def test_check_configs_counts_built_configs_per_task_folder(official_tree, capsys):
-    assert load_check_configs().main([str(official_tree)]) == 0
+    assert load_script('tools/check_configs.py').main([str(official_tree)]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == 'recognition: 1/1 built'
 
 
@@ -264,7 +255,7 @@ def test_check_configs_names_config_stage_and_error_of_each_failure(official_tre
                       "val_dataloader = dict(dataset=dict(type='VideoDataset', ann_file='x.txt', "
                       "pipeline=[dict(type='DecordInit'), dict(type='NoSuchTransform')]))\n"
                       "val_evaluator = dict(type='NoSuchMetric')\n")
-    tool = load_check_configs()
+    tool = load_script('tools/check_configs.py')
     assert tool.main([str(official_tree), '--no-progress']) == 1
     out = capsys.readouterr().out.splitlines()
     failures = [line for line in out if line.startswith('FAIL ')]
@@ -278,7 +269,7 @@ def test_check_configs_names_config_stage_and_error_of_each_failure(official_tre
 
 
 def test_check_configs_builds_datasets_only_when_asked(official_tree, capsys):
-    tool = load_check_configs()
+    tool = load_script('tools/check_configs.py')
     assert tool.main([str(official_tree), '--build-data', '--no-progress']) == 0
     (official_tree / CONFIG_NAME).write_text(
         (official_tree / CONFIG_NAME).read_text().replace("'/test.txt'", "'/missing.txt'"))
@@ -291,7 +282,7 @@ def test_check_configs_builds_datasets_only_when_asked(official_tree, capsys):
 
 
 def test_check_configs_looks_up_hooks_without_building_them(official_tree):
-    tool = load_check_configs()
+    tool = load_script('tools/check_configs.py')
     cfg = load_config(str(official_tree / CONFIG_NAME))
     cfg.custom_hooks = [dict(type='NoSuchHook'), dict(type='EMAHook')]
     init_default_scope('reelkit')
