@@ -1,6 +1,5 @@
 """A new user's first AVA run: ``reelkit data synth-ava``, ``reelkit train`` the shipped SlowOnly
 detector config, ``reelkit test`` it; the printed frame mAP beats the same boxes scored at random."""
-import importlib
 import os
 import pickle
 import re
@@ -14,19 +13,7 @@ import torch
 from reelkit.evaluation.metrics import AVAMetric
 
 
-def fast_rcnn_available() -> bool:
-    try:
-        detectors = importlib.import_module('reelkit.models.detectors')
-    except ImportError:
-        return False
-    return hasattr(detectors, 'FastRCNN')
-
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not fast_rcnn_available(),
-                       reason='reelkit.models.detectors.FastRCNN is not in this tree yet'),
-]
+pytestmark = pytest.mark.slow
 
 CONFIG = 'detection/slowonly/slowonly_r18-quarter_1xb8-4x4x1-8e_synth-ava-rgb.py'
 ANNOTATIONS = 'data/synth_ava/annotations'
