@@ -102,7 +102,7 @@ def shrunk_job(model: dict, size: int, frames: int) -> dict:
         ratio = backbone.get('speed_ratio', 4)
         inputs = dict(imgs=[1, 1, 3, frames, size, size],
                       heatmap_imgs=[1, 1, backbone.get('pose_pathway', {}).get('in_channels', 17),
-                                    frames * ratio, size // 2, size // 2])
+                                    frames * ratio, size // 4, size // 4])  # pose at 1/4 the RGB size
     else:
         temporal = 4 * frames if backbone['type'] == 'ResNet3dSlowFast' else frames
         inputs = {'': [1, 1, channels, temporal, size, size]}
@@ -138,10 +138,11 @@ def flat_tensors(output) -> List[torch.Tensor]:
 
 def outputs(net, inputs, sample_type) -> Dict[str, List[torch.Tensor]]:
     """Raw head outputs and predicted scores of ``net`` in eval mode."""
-    with torch.no_grad():
-        tensor = flat_tensors(net(inputs, None, mode='tensor'))
-        samples = net(inputs, [sample_type() for _ in range(1)], mode='predict')
-    return dict(tensor=tensor, predict=[sample.pred_score for sample in samples])
+    fresh = (lambda: dict(inputs)) if isinstance(inputs, dict) else (lambda: inputs)  # MMAction2
+    with torch.no_grad():  # reshapes the modalities of an input dict in place
+        tensor = flat_tensors(net(fresh(), None, mode='tensor'))
+        samples = net(fresh(), [sample_type()], mode='predict')
+    return dict(tensor=tensor, predict=flat_tensors([sample.pred_score for sample in samples]))
 
 
 def run_side(side: str, job: dict, folder: Path) -> dict:
@@ -168,6 +169,8 @@ def run_side(side: str, job: dict, folder: Path) -> dict:
     mine = outputs(net, saved['inputs'], sample_type)
     differences = {}
     for kind, theirs in saved['outputs'].items():
+        if not theirs:
+            return dict(error=f'no {kind} output tensors to compare')
         if len(theirs) != len(mine[kind]) or any(a.shape != b.shape for a, b in zip(theirs, mine[kind])):
             return dict(error=f'{kind} outputs differ in shape: '
                               f'{[tuple(t.shape) for t in mine[kind]]} vs {[tuple(t.shape) for t in theirs]}')
