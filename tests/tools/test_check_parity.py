@@ -33,8 +33,8 @@ def test_one_config_per_family_and_none_that_cannot_run(tool, reference):
     families = [path.split('/')[1] for path in chosen]
     assert len(families) == len(set(families)) >= 25
     assert all(reference[path]['model']['backbone']['type'] != 'ResNetTIN' for path in chosen)
-    x3d = [path for path in reference if '/x3d/' in path]
-    assert [path for path in chosen if '/x3d/' in path] == [min(x3d, key=lambda p: reference[p]['params'])]
+    x3d = [path for path in reference if 'recognition/x3d/' in path]
+    assert [path for path in chosen if 'recognition/x3d/' in path] == [min(x3d, key=lambda p: reference[p]['params'])]
     assert tool.chosen_configs(reference, ['stgcn_'], every=True) == sorted(
         path for path in reference if 'stgcn_' in path and 'error' not in reference[path])
 
@@ -54,7 +54,7 @@ def test_tpn_neck_lists_become_tuples(tool):
         dict(in_channels=(1024, 2048), up=dict(scale_factor=(1, 1, 1)))
 
 
-@pytest.mark.parametrize('family', ['/stgcn/', '/x3d/', '/tsm/', '/resnet/'])
+@pytest.mark.parametrize('family', ['skeleton/stgcn/', 'recognition/x3d/', 'recognition/tsm/', 'recognition_audio/resnet/'])
 def test_round_trip_agrees_exactly_and_a_changed_output_is_caught(tool, reference, family, tmp_path,
                                                                    reelkit_on_both_sides):
     path = tool.chosen_configs(reference, [family], every=False)[0]
