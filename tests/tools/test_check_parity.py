@@ -54,7 +54,8 @@ def test_tpn_neck_lists_become_tuples(tool):
         dict(in_channels=(1024, 2048), up=dict(scale_factor=(1, 1, 1)))
 
 
-@pytest.mark.parametrize('family', ['skeleton/stgcn/', 'recognition/x3d/', 'recognition/tsm/', 'recognition_audio/resnet/'])
+@pytest.mark.parametrize('family', ['skeleton/stgcn/', 'recognition/x3d/', 'recognition/tsm/',
+                                    'recognition_audio/resnet/'])
 def test_round_trip_agrees_exactly_and_a_changed_output_is_caught(tool, reference, family, tmp_path,
                                                                    reelkit_on_both_sides):
     path = tool.chosen_configs(reference, [family], every=False)[0]
