@@ -4,9 +4,9 @@
 # SlowOnly, both for such small clips: every stage has temporal kernels (inflate=(1, 1, 1, 1); with
 # the paper's (0, 0, 1, 1) they first see the clip at 2x2, and clockwise/counter-clockwise stay
 # confused), and blocks do not start as identities (zero_init_residual=False: learning begins at
-# once). Measured from a clean clone on 2 CPU cores (2026-12-07, other jobs running): 4 min 11 s
-# data generation included, test top-1 0.965 (best val 0.971, epoch 8); the order-blind control
-# (slowonly-c2d_...): 3 min 19 s, test top-1 0.369.
+# once). Measured from a clean clone on 2 idle CPU cores (2026-12-07, 16:40 UTC): 2 min 40 s
+# data generation included, test top-1 0.975 (best val 0.969, epoch 10); the order-blind control
+# (slowonly-c2d_...): 2 min 20 s, test top-1 0.377. (With other jobs running: 4 min 11 s, 0.965.)
 _base_ = [
     '../../_base_/models/slowonly_r50.py', '../../_base_/datasets/synthmotion-rgb_8x1x1.py',
     '../../_base_/default_runtime.py'
