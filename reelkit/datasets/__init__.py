@@ -4,6 +4,7 @@ from .activitynet_dataset import ActivityNetDataset
 from .audio_dataset import AudioDataset
 from .ava_dataset import AVADataset, AVAKineticsDataset
 from .base import BaseActionDataset, skipped_files
+from .imagenet import ImageNet
 from .pose_dataset import PoseDataset
 from .rawframe_dataset import RawframeDataset
 from .repeat_aug_dataset import RepeatAugDataset, repeat_pseudo_collate
@@ -14,7 +15,7 @@ from .video_dataset import VideoDataset
 __all__ = [
     'BaseActionDataset', 'VideoDataset', 'RawframeDataset', 'AudioDataset', 'PoseDataset',
     'ActivityNetDataset',
-    'AVADataset', 'AVAKineticsDataset',
+    'AVADataset', 'AVAKineticsDataset', 'ImageNet',
     'RepeatAugDataset', 'repeat_pseudo_collate', 'skipped_files',
     'generate_synth_motion', 'SYNTH_MOTION_CLASSES', 'generate_synth_skeleton', 'SYNTH_SKELETON_CLASSES'
 ]

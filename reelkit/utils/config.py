@@ -21,6 +21,11 @@ SHIPPED_CONFIGS = Path(__file__).resolve().parent.parent / 'configs'
 # Configs written for these projects build from reelkit's registries unchanged. The scope is
 # also reelkit's package name, so the same table maps their `custom_imports` modules.
 SCOPE_ALIASES = {'mmaction': SCOPE, 'mmgen': SCOPE, 'mmedit': SCOPE, 'mmagic': SCOPE, 'mmdet': SCOPE}
+# The image-classification types of mmcls/mmpretrain that reelkit provides, by their reelkit name;
+# other ``mmcls.``/``mmpretrain.`` types (backbones) stay theirs and build from that library.
+CLASSIFICATION_TYPES = {'ImageNet': 'ImageNet', 'RandomResizedCrop': 'ClsRandomResizedCrop',
+                        'RandomFlip': 'ClsRandomFlip', 'PackClsInputs': 'PackClsInputs'}
+CLASSIFICATION_SCOPES = ('mmcls', 'mmpretrain')
 
 # Top-level keys MMEngine's Runner reads; a near miss of one of these is almost surely a typo.
 RUNNER_KEYS = (
@@ -76,9 +81,12 @@ def _alias_types(value, key: str, changed: List[str]):
             value['_scope_'] = SCOPE_ALIASES[value['_scope_']]
             changed.append(f'{key}._scope_')
         type_name = value.get('type')
-        if isinstance(type_name, str) and type_name.split('.', 1)[0] in SCOPE_ALIASES:
-            scope, name = type_name.split('.', 1)
+        scope, _, name = type_name.partition('.') if isinstance(type_name, str) else ('', '', '')
+        if name and scope in SCOPE_ALIASES:
             value['type'] = f'{SCOPE_ALIASES[scope]}.{name}'
+            changed.append(f'{key}.type')
+        elif scope in CLASSIFICATION_SCOPES and name in CLASSIFICATION_TYPES:
+            value['type'] = f'{SCOPE}.{CLASSIFICATION_TYPES[name]}'
             changed.append(f'{key}.type')
         return value
     if isinstance(value, (list, tuple)):

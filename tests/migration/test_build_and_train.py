@@ -19,6 +19,7 @@ Every type the adapted config names must be registered: a config is skipped only
 in ``WAITING_FOR`` (reelkit does not have them yet) or for the reason in ``NOT_TRAINABLE``; any other
 unregistered name fails the test, so a misnamed type in the migration cannot hide behind a skip.
 """
+import os.path as osp
 import uuid
 from typing import Dict, List, Set
 
@@ -47,11 +48,6 @@ GAN_WIDTHS = {
     'StyleGAN2Discriminator': dict(channel_max=32),
     'PGGANGenerator': dict(noise_size=32, max_channels=32),
     'PGGANDiscriminator': dict(max_channels=32),
-}
-# Corpus configs that wait for types reelkit does not register yet (skipped while any is missing).
-WAITING_FOR = {
-    'sagan_128_woReLUinplace_Glr1e-4_Dlr4e-4_ndisc1_imagenet1k_b32x8.py': ('DATASETS.mmcls.ImageNet', ),
-    'biggan_ajbrock-sn_imagenet1k_128x128_b32x8_1500k.py': ('DATASETS.mmcls.ImageNet', ),
 }
 NOT_TRAINABLE = {
     'biggan_fp16_cifar10_32x32_b25x2_500k.py':
@@ -118,10 +114,7 @@ def _unregistered(cfg) -> List[str]:
 
 def _check_types(cfg, name: str) -> None:
     missing = _unregistered(cfg)
-    unexpected = [t for t in missing if t not in WAITING_FOR.get(name, ())]
-    assert not unexpected, f'the migrated {name} names types reelkit does not register: {unexpected}'
-    if missing:
-        pytest.skip(f'reelkit does not register these yet: {", ".join(missing)}')
+    assert not missing, f'the migrated {name} names types reelkit does not register: {missing}'
 
 
 def _train_one_iteration(cfg) -> None:
@@ -218,7 +211,9 @@ def _adapt_gan(cfg, images: str) -> None:
         network.update({arg: GAN_SIZE for arg in size_args if arg in network})
         network.update(GAN_WIDTHS.get(network.type, {}))
     for dataset in _dataset_chain(cfg.train_dataloader):
-        if 'data_root' in dataset:
+        if dataset.get('type', '').endswith('ImageNet'):  # labelled: SynthShapes' "path label" list
+            dataset.update(data_root=osp.dirname(images), ann_file='labels.txt', data_prefix='')
+        elif 'data_root' in dataset:
             dataset.data_root = images
         if 'data_roots' in dataset:  # progressive growing: one folder serves every scale up to GAN_SIZE
             dataset.data_roots = {str(GAN_SIZE): images}

@@ -44,5 +44,8 @@ __all__ = [
     'PoseDecode', 'DecompressPose', 'PoseCompact', 'MMCompact', 'GeneratePoseTarget',
     'PreNormalize3D', 'PreNormalize2D', 'JointToBone', 'ToMotion', 'MergeSkeFeat', 'GenSkeFeat',
     'PadTo', 'FormatGCNInput', 'MMUniformSampleFrames', 'MMDecode',
+    # images (OmniSource's image source)
+    'LoadRGBFromFile', 'ClsRandomResizedCrop', 'ClsRandomFlip', 'PackClsInputs',
 ]
 from reelkit.datasets.gen import transforms as _gen_transforms  # noqa: F401,E402  (GAN transforms)
+from .image import ClsRandomFlip, ClsRandomResizedCrop, LoadRGBFromFile, PackClsInputs  # noqa: E402
