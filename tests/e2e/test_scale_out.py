@@ -148,6 +148,24 @@ def test_two_cpu_processes_match_one_process_on_the_global_batch(tmp_path, strat
     assert (tmp_path / 'parallel' / 'epoch_1.pth').exists()
 
 
+def test_fsdp_full_state_dict_on_cpu_gathers_the_one_process_weights(tmp_path):
+    """state_dict_cfg='full': rank 0 writes whole tensors, the weights one process trains."""
+    train(tmp_path, 'single', '', world_size=1)
+    train(tmp_path, 'full', "strategy = dict(type='FSDPStrategy', state_dict_cfg='full')", world_size=2)
+    single, full = (torch.load(tmp_path / name / 'epoch_1.pth', weights_only=False)['state_dict']
+                    for name in ('single', 'full'))
+    assert sorted(full) == sorted(single)
+    for key, value in single.items():
+        torch.testing.assert_close(full[key], value, rtol=1e-5, atol=1e-6)
+
+
+def test_fsdp_full_state_dict_is_spelled_out_without_cpu_offload():
+    cfg = Config(dict(strategy=dict(type='FSDPStrategy', state_dict_cfg='full')))
+    use_cpu_wrappers(cfg)
+    assert cfg.strategy.state_dict_cfg.state_dict_config == dict(type='FullStateDictConfig', rank0_only=True,
+                                                                 offload_to_cpu=False)
+
+
 def test_ddp_and_fsdp_get_the_cpu_wrappers():
     for strategy, wrapper in (('DDPStrategy', 'reelkit.CPUDistributedDataParallel'),
                               ('FSDPStrategy', 'reelkit.CPUFullyShardedDataParallel')):

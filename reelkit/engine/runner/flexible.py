@@ -60,11 +60,22 @@ def strategy_class(cfg: Config) -> type:
     return found
 
 
+# FSDPStrategy's state_dict_cfg='full', spelled out without offload_to_cpu: the tensors of a CPU
+# process are on the CPU already, and offloading them anyway kills the process (SIGSEGV, torch 2.13).
+CPU_FULL_STATE_DICT = dict(
+    state_dict_type='FULL_STATE_DICT',
+    state_dict_config=dict(type='FullStateDictConfig', rank0_only=True, offload_to_cpu=False),
+    optim_state_dict_config=dict(type='FullOptimStateDictConfig', rank0_only=True, offload_to_cpu=False))
+
+
 def use_cpu_wrappers(cfg: Config) -> None:
-    """Point the DDP/FSDP strategy of ``cfg`` at the CPU model wrappers (no CUDA here)."""
+    """Point the DDP/FSDP strategy of ``cfg`` at the CPU model wrappers (no CUDA here), and an
+    FSDP ``state_dict_cfg='full'`` at :data:`CPU_FULL_STATE_DICT`."""
     found = strategy_class(cfg)
     if not issubclass(found, DDPStrategy):
         return
+    if issubclass(found, FSDPStrategy) and cfg.strategy.get('state_dict_cfg') == 'full':
+        cfg.strategy.state_dict_cfg = CPU_FULL_STATE_DICT
     # scoped: the strategy looks the type up in MMEngine's root registry
     cpu_type = ('reelkit.CPUFullyShardedDataParallel' if issubclass(found, FSDPStrategy)
                 else 'reelkit.CPUDistributedDataParallel')
