@@ -15,9 +15,9 @@ network:
   becomes a plain ``OptimWrapper`` (MMEngine's AMP needs a GPU).
 
 Everything else (pipelines, optim wrappers, schedulers, loops, hooks, EMA) is the migration's output.
-Every type the adapted config names must be registered: a config is skipped only for the types listed
-in ``WAITING_FOR`` (reelkit does not have them yet) or for the reason in ``NOT_TRAINABLE``; any other
-unregistered name fails the test, so a misnamed type in the migration cannot hide behind a skip.
+Every type the adapted config names must be registered (an unregistered name fails the test, so a
+misnamed type in the migration cannot hide behind a skip); a config is skipped only for the reason
+in ``NOT_TRAINABLE``.
 """
 import os.path as osp
 import uuid
