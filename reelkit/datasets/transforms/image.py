@@ -29,8 +29,17 @@ FLIP_AXES = dict(horizontal=(1,), vertical=(0,), diagonal=(0, 1))
 class LoadRGBFromFile(LoadImageFromFile):
     """Read ``results['img_path']`` as an RGB image (MMAction2's arguments).
 
-    Added Keys: ``img`` ``(H, W, 3)`` uint8 RGB (float32 with ``to_float32``), ``img_shape``,
-    ``ori_shape``.
+    Required Keys:
+        - img_path
+
+    Modified Keys:
+        - img_path (as a str)
+
+    Added Keys:
+        - img ``(H, W, 3)`` uint8 RGB (float32 with ``to_float32``)
+        - img_ori_shape
+        - img_shape
+        - ori_shape
 
     Args:
         to_float32 (bool): convert the image to float32. Defaults to False.
@@ -77,7 +86,14 @@ class ClsRandomResizedCrop(BaseTransform):
     aspect ratio uniform in ``aspect_ratio_range``); when none fits, the centre crop of the whole
     image clamped to that aspect range is taken.
 
-    Modified Keys: ``img`` (``scale[1] x scale[0]``), ``img_shape``.
+    Required Keys:
+        - img ``(H, W, C)``
+
+    Modified Keys:
+        - img ``(scale[1], scale[0], C)``
+
+    Added Keys:
+        - img_shape
 
     Args:
         scale (int | tuple[int, int]): output size, ``(w, h)`` or a square side.
@@ -132,7 +148,15 @@ class ClsRandomResizedCrop(BaseTransform):
 class ClsRandomFlip(BaseTransform):
     """mmcls's ``RandomFlip``: flip ``img`` with probability ``prob``.
 
-    Added Keys: ``flip`` (bool), ``flip_direction`` (the direction, or None when not flipped).
+    Required Keys:
+        - img
+
+    Modified Keys:
+        - img (when flipped)
+
+    Added Keys:
+        - flip (a bool)
+        - flip_direction (the direction, or None when not flipped)
 
     Args:
         prob (float): flip probability. Defaults to 0.5.
@@ -157,10 +181,16 @@ class ClsRandomFlip(BaseTransform):
 @TRANSFORMS.register_module()
 class PackClsInputs(BaseTransform):
     """mmcls's ``PackClsInputs``: ``img`` ``(H, W, C)`` -> ``inputs`` ``(C, H, W)`` and an
-    ``ActionDataSample`` with ``gt_label``, as ``RecognizerOmni`` takes image batches.
+    ``ActionDataSample`` with ``gt_label``, as ``RecognizerOmni`` takes image batches. Returns a
+    new dict; ``results`` is left as it was.
+
+    Required Keys:
+        - img ``(H, W, C)`` or ``(H, W)``
+        - gt_label (optional)
 
     Args:
-        meta_keys (Sequence[str]): results keys copied into the sample's metainfo when present.
+        meta_keys (Sequence[str]): results keys copied into the sample's metainfo when present
+            (read only when there).
     """
 
     def __init__(self, meta_keys: Sequence[str] = ('sample_idx', 'img_path', 'ori_shape', 'img_shape',

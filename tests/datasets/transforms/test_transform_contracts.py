@@ -180,7 +180,8 @@ CASES.update({
 # TorchCodecInit needs torchcodec's FFmpeg libraries: tests/datasets/test_torchcodec.py covers it.
 # PackLocalizationInputs returns a new dict too, and LoadProposals takes its folders when built:
 # tests/datasets/test_activitynet.py covers both.
-NOT_CASES = {'PackActionInputs', 'TorchCodecInit', 'PackLocalizationInputs', 'LoadProposals'}
+# PackClsInputs returns a new dict: tests/datasets/test_image_source.py covers it.
+NOT_CASES = {'PackActionInputs', 'TorchCodecInit', 'PackLocalizationInputs', 'LoadProposals', 'PackClsInputs'}
 CASES.update({
     'TorchCodecDecode': Case(TorchCodecDecode, lambda f: dict(
         video_reader=PyAVInit()(dict(filename=f['video']))['video_reader'], frame_inds=np.array([1, 9]))),
@@ -204,6 +205,16 @@ CASES.update({
     'GenerateLocalizationLabels': Case(TRANSFORMS.get('GenerateLocalizationLabels'), lambda f: dict(
         duration_frame=100, duration_second=10., feature_frame=96,
         annotations=[dict(segment=[1., 5.], label='jump')])),
+})
+
+
+CASES.update({
+    'LoadRGBFromFile': Case(TRANSFORMS.get('LoadRGBFromFile'),
+                            lambda f: dict(img_path=f['frames'] + '/img_00001.png')),
+    'ClsRandomResizedCrop': Case(lambda: TRANSFORMS.get('ClsRandomResizedCrop')(scale=8),
+                                 lambda f: dict(img=coded_frames(1, 24, 32)[0])),
+    'ClsRandomFlip': Case(lambda: TRANSFORMS.get('ClsRandomFlip')(prob=1.0),
+                          lambda f: dict(img=coded_frames(1, 24, 32)[0])),
 })
 
 
