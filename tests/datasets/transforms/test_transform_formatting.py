@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from reelkit.datasets.transforms import FormatShape, PackActionInputs
+from reelkit.datasets.transforms.formatting import planar_ncthw, to_ncthw
 from reelkit.structures.action_data_sample import ActionDataSample
 
 H, W = 4, 5
@@ -28,6 +29,26 @@ def test_format_shape_ncthw_groups_crops_and_clips():
     assert imgs.shape == results['input_shape'] == (6, 3, 4, H, W)
     assert imgs[5, 0, :, 0, 0].tolist() == [20, 21, 22, 23]  # crop 1, clip 2
     assert imgs[1, 1, 2, 0, 0] == 6
+
+
+@pytest.mark.parametrize('dtype, flipped', [(np.uint8, False), (np.uint8, True), (np.float32, False)])
+def test_format_shape_ncthw_planar_split_equals_the_transpose(dtype, flipped):
+    """Frames are split into planes by OpenCV: the same array as stacking and transposing."""
+    rng = np.random.default_rng(0)
+    images = [(rng.random((H, W, 3)) * 255).astype(dtype) for _ in range(24)]
+    if flipped:  # negative-stride views, as a lazy flip could leave them
+        images = [image[:, ::-1] for image in images]
+    expected = to_ncthw('test', np.asarray(images), num_clips=3, clip_len=4)
+    assert planar_ncthw(images, clip_len=4) is not None
+    out = FormatShape('NCTHW')(dict(imgs=images, num_clips=3, clip_len=4))['imgs']
+    assert out.dtype == dtype and out.flags.c_contiguous and np.array_equal(out, expected)
+
+
+def test_format_shape_ncthw_mixed_frames_take_the_numpy_path():
+    images = frames(3) + [np.zeros((H, W, 3), np.float32)]
+    assert planar_ncthw(images, clip_len=4) is None
+    out = FormatShape('NCTHW')(dict(imgs=images, num_clips=1, clip_len=4))['imgs']
+    assert out.shape == (1, 3, 4, H, W) and out[0, :, 2].max() == 2
 
 
 def test_format_shape_nchw_flow_interleaves_x_and_y():
