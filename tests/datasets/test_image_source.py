@@ -35,21 +35,25 @@ def test_load_rgb_from_file_reads_rgb_and_can_ignore_a_missing_file(tmp_path):
         LoadRGBFromFile()(dict(img_path=str(tmp_path / 'missing.png')))
 
 
-def test_random_resized_crop_gives_the_scale_from_a_box_inside_the_image():
+def test_random_resized_crop_resizes_a_random_box_to_the_scale():
+    """Each pixel of a constant-column image keeps its column's value, so the crop's columns show."""
     np.random.seed(0)
-    image = np.arange(60 * 80 * 3, dtype=np.int64).reshape(60, 80, 3).astype(np.uint8)
-    crop = ClsRandomResizedCrop(scale=(24, 16))
-    for _ in range(20):
-        top, left, h, w = crop.crop_box(60, 80)
-        assert 0 <= top and top + h <= 60 and 0 <= left and left + w <= 80
-        assert 0.08 * 4800 * 0.9 <= h * w <= 4800 and 3 / 4 * 0.9 <= w / h <= 4 / 3 * 1.1
-    assert crop(dict(img=image))['img'].shape == (16, 24, 3)
+    image = np.repeat(np.arange(80, dtype=np.uint8)[None, :, None], 60, axis=0).repeat(3, axis=2)
+    crop = ClsRandomResizedCrop(scale=(24, 16), interpolation='nearest')
+    seen = set()
+    for _ in range(10):
+        out = crop(dict(img=image))
+        assert out['img'].shape == (16, 24, 3) and out['img_shape'] == (16, 24)
+        columns = out['img'][0, :, 0]
+        assert (np.diff(columns.astype(int)) >= 0).all()  # one contiguous, unflipped span
+        seen.add((int(columns[0]), int(columns[-1])))
+    assert len(seen) > 1  # the box moves from call to call
 
 
-def test_random_resized_crop_falls_back_to_the_centre_clamped_to_the_aspect_range():
-    crop = ClsRandomResizedCrop(scale=8, max_attempts=0)
-    assert crop.crop_box(10, 100) == (0, 43, 10, 13)  # too wide: 4/3 of the height, centred
-    assert crop.crop_box(30, 30) == (0, 0, 30, 30)
+def test_random_resized_crop_falls_back_to_the_centred_square():
+    image = np.repeat(np.arange(100, dtype=np.uint8)[None, :, None], 10, axis=0).repeat(3, axis=2)
+    out = ClsRandomResizedCrop(scale=10, max_attempts=0, interpolation='nearest')(dict(img=image))
+    assert out['img'][0, :, 0].tolist() == list(range(45, 55))
 
 
 def test_random_flip_and_pack_give_a_chw_tensor_with_its_label():

@@ -3,11 +3,9 @@
 MMAction2 is not installed in the test environment, so the round trip runs with reelkit on both
 sides: what is checked here is the tool's own plumbing (the real comparison needs ``--reference``).
 """
-import gzip
-import json
-
 import pytest
 import torch
+from reference_facts import mmaction2_reference
 from repo_scripts import load_script
 
 
@@ -17,9 +15,8 @@ def tool():
 
 
 @pytest.fixture(scope='module')
-def reference(tool):
-    with gzip.open(tool.REFERENCE_FILE, 'rt') as f:
-        return json.load(f)
+def reference():
+    return mmaction2_reference()
 
 
 @pytest.fixture

@@ -6,10 +6,8 @@ names map to the ``Cls*`` transforms here (see ``reelkit.utils.config.CLASSIFICA
 they work on one ``(H, W, C)`` image in ``results['img']``, where the video transforms of the same
 names work on frame lists.
 """
-import math
 from typing import Optional, Sequence, Tuple, Union
 
-import cv2
 import numpy as np
 import torch
 
@@ -18,11 +16,8 @@ from reelkit.registry import TRANSFORMS
 from reelkit.structures import ActionDataSample
 from reelkit.utils.errors import ConfigError
 from .base import BaseTransform, check_choice
-from .functional import global_rng
-
-INTERPOLATIONS = dict(nearest=cv2.INTER_NEAREST, bilinear=cv2.INTER_LINEAR, bicubic=cv2.INTER_CUBIC,
-                      area=cv2.INTER_AREA, lanczos=cv2.INTER_LANCZOS4)
-FLIP_AXES = dict(horizontal=(1,), vertical=(0,), diagonal=(0, 1))
+from .functional import INTERPOLATIONS, global_rng, random_resized_crop_box, resize
+from .processing import Flip
 
 
 @TRANSFORMS.register_module()
@@ -82,9 +77,8 @@ def _size(owner: str, scale: Union[int, Sequence[int]]) -> Tuple[int, int]:
 class ClsRandomResizedCrop(BaseTransform):
     """mmcls's ``RandomResizedCrop``: a random area and aspect ratio of ``img``, resized to ``scale``.
 
-    Up to ``max_attempts`` boxes are drawn (area a uniform fraction in ``crop_ratio_range``, log
-    aspect ratio uniform in ``aspect_ratio_range``); when none fits, the centre crop of the whole
-    image clamped to that aspect range is taken.
+    The box is the video ``RandomResizedCrop``'s (:func:`random_resized_crop_box`: up to
+    ``max_attempts`` draws, else the centred square).
 
     Required Keys:
         - img ``(H, W, C)``
@@ -99,8 +93,8 @@ class ClsRandomResizedCrop(BaseTransform):
         scale (int | tuple[int, int]): output size, ``(w, h)`` or a square side.
         crop_ratio_range (tuple[float, float]): area fraction range. Defaults to (0.08, 1.0).
         aspect_ratio_range (tuple[float, float]): width / height range. Defaults to (3/4, 4/3).
-        max_attempts (int): random boxes tried before the centre crop. Defaults to 10.
-        interpolation (str): ``'nearest'``, ``'bilinear'``, ``'bicubic'``, ``'area'`` or ``'lanczos'``.
+        max_attempts (int): random boxes tried before the centred square. Defaults to 10.
+        interpolation (str): one of ``INTERPOLATIONS`` (``'bilinear'``, ``'bicubic'``, ...).
         backend (str): only ``'cv2'``.
     """
 
@@ -117,36 +111,18 @@ class ClsRandomResizedCrop(BaseTransform):
         self.interpolation = check_choice(name, 'interpolation', interpolation, tuple(INTERPOLATIONS))
         check_choice(name, 'backend', backend, ('cv2',))
 
-    def crop_box(self, height: int, width: int) -> Tuple[int, int, int, int]:
-        """``(top, left, h, w)`` of the crop in an image of ``height x width``."""
-        rng = global_rng()
-        low, high = (math.log(r) for r in self.aspect_ratio_range)
-        for _ in range(self.max_attempts):
-            area = rng.uniform(*self.crop_ratio_range) * height * width
-            ratio = math.exp(rng.uniform(low, high))
-            w, h = int(round(math.sqrt(area * ratio))), int(round(math.sqrt(area / ratio)))
-            if 0 < w <= width and 0 < h <= height:
-                return int(rng.randint(0, height - h + 1)), int(rng.randint(0, width - w + 1)), h, w
-        ratio = width / height
-        w, h = width, height
-        if ratio < self.aspect_ratio_range[0]:
-            h = int(round(w / self.aspect_ratio_range[0]))
-        elif ratio > self.aspect_ratio_range[1]:
-            w = int(round(h * self.aspect_ratio_range[1]))
-        return (height - h) // 2, (width - w) // 2, h, w
-
     def transform(self, results: dict) -> dict:
         img = results['img']
-        top, left, h, w = self.crop_box(*img.shape[:2])
-        results['img'] = cv2.resize(img[top:top + h, left:left + w], self.scale,
-                                    interpolation=INTERPOLATIONS[self.interpolation])
+        x1, y1, x2, y2 = random_resized_crop_box(*img.shape[:2], self.crop_ratio_range, self.aspect_ratio_range,
+                                                 global_rng(), self.max_attempts)
+        results['img'] = resize(img[y1:y2, x1:x2], self.scale, self.interpolation)
         results['img_shape'] = results['img'].shape[:2]
         return results
 
 
 @TRANSFORMS.register_module()
-class ClsRandomFlip(BaseTransform):
-    """mmcls's ``RandomFlip``: flip ``img`` with probability ``prob``.
+class ClsRandomFlip(Flip):
+    """mmcls's ``RandomFlip(prob, direction)``: :class:`Flip` of ``img`` (its MMGeneration form).
 
     Required Keys:
         - img
@@ -155,27 +131,16 @@ class ClsRandomFlip(BaseTransform):
         - img (when flipped)
 
     Added Keys:
-        - flip (a bool)
-        - flip_direction (the direction, or None when not flipped)
+        - flip
+        - flip_direction
 
     Args:
         prob (float): flip probability. Defaults to 0.5.
-        direction (str): ``'horizontal'``, ``'vertical'`` or ``'diagonal'`` (both).
+        direction (str): ``'horizontal'`` or ``'vertical'`` (mmcls's ``'diagonal'`` is not provided).
     """
 
     def __init__(self, prob: float = 0.5, direction: str = 'horizontal') -> None:
-        name = type(self).__name__
-        if not 0 <= prob <= 1:
-            raise ConfigError(f'{name}: prob={prob!r}; expected a probability in [0, 1]')
-        self.prob = prob
-        self.direction = check_choice(name, 'direction', direction, tuple(FLIP_AXES))
-
-    def transform(self, results: dict) -> dict:
-        flip = bool(global_rng().rand() < self.prob)
-        if flip:
-            results['img'] = np.ascontiguousarray(np.flip(results['img'], FLIP_AXES[self.direction]))
-        results['flip'], results['flip_direction'] = flip, self.direction if flip else None
-        return results
+        super().__init__(flip_ratio=prob, direction=direction, keys='img')
 
 
 @TRANSFORMS.register_module()
