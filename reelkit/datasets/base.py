@@ -16,6 +16,7 @@ from mmengine.logging import print_log
 from torch.utils.data import get_worker_info
 
 from reelkit.registry import TRANSFORMS
+from reelkit.utils.allocator import keep_freed_memory
 from reelkit.utils.errors import AnnotationError, ConfigError, VideoReadError
 from .skip_records import SKIPPED_KEY, STAND_IN_KEY, attach, skip_record
 from .worker_status import WorkerLoadingTable, track
@@ -119,8 +120,10 @@ class BaseActionDataset(BaseDataset):
 
         In training an unreadable sample gives None and MMEngine's ``__getitem__`` fetches a
         random other one, which carries the skip record. In test mode the stand-in is returned
-        directly. The index is written to the dataset's worker table while it loads.
+        directly. The index is written to the dataset's worker table while it loads. The
+        process keeps the memory a sample frees for the next (:mod:`reelkit.utils.allocator`).
         """
+        keep_freed_memory()
         row = self.loading_table.start(idx)
         try:
             return self._load(idx)
