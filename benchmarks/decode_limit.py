@@ -3,7 +3,7 @@ pipeline needs, as ``H x W x 3`` uint8 RGB arrays.
 
     python benchmarks/decode_limit.py CONFIG --ann-file LIST --video-dir DIR [--split train]
 
-The samples are drawn by the config's own sampling transforms (NumPy seeded with 0, as
+The samples are drawn by running the config's own pipeline (NumPy seeded with 0, as
 ``pipeline.py`` seeds every round), so the limit is for the very frames the pipeline decodes.
 Each method decodes every sample in one process, one thread; the best of ``--rounds`` counts,
 and the fastest method is the limit. The keyframe layout the seeking method uses is read
@@ -31,18 +31,20 @@ Sample = Tuple[str, List[int]]  # a video and the sorted, distinct frame indices
 
 # ----------------------------------------------------------------------------- the samples
 def sample_indices(dataset, indices: Sequence[int], seed: int = 0) -> List[Sample]:
-    """``(filename, sorted distinct frame_inds)`` of each sample, drawn by the transforms of the
-    dataset's pipeline before its first ``*Decode`` (the opened readers are closed unread)."""
+    """``(filename, sorted distinct frame_inds)`` of each sample, as the first ``*Decode`` of the
+    dataset's pipeline receives them in a timed round: NumPy is seeded with ``seed`` once and the
+    whole pipeline runs, so the crops and flips after the decode draw their random numbers
+    between one sample's frames and the next, just as they do in ``pipeline.py``."""
     transforms = dataset.pipeline.transforms
     first_decode = next(i for i, t in enumerate(transforms) if type(t).__name__.endswith('Decode'))
     np.random.seed(seed)
     samples = []
     for index in indices:
         results = dataset.get_data_info(int(index))
-        for transform in transforms[:first_decode]:
+        for position, transform in enumerate(transforms):
+            if position == first_decode:
+                samples.append((results['filename'], np.unique(results['frame_inds']).tolist()))
             results = transform(results)
-        results.pop('video_reader').close()
-        samples.append((results['filename'], np.unique(results['frame_inds']).tolist()))
     return samples
 
 
