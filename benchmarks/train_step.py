@@ -9,7 +9,14 @@ A step is what MMEngine's train loop runs: ``model.train_step(data, optim_wrappe
 backward, gradient clipping and an SGD update. The model is the ``model`` dict of the official
 MMAction2 1.2.0 config (``tests/data/reference/mmaction2_1.2.0_models.json.gz``, ``pretrained``
 cleared) and the optimizer that of its schedule (SGD, lr 0.01, momentum 0.9, weight decay 1e-4,
-``clip_grad`` max_norm 40). Both sides get the same seeded uint8 clips and labels.
+``clip_grad`` max_norm 40). Both sides start from the same weights (the first worker saves its
+freshly built state dict, every later one loads it strictly: the layouts are the same) and get
+the same seeded uint8 clips and labels, a fresh batch each step, so that both follow the same
+trajectory: on one repeated batch the loss falls to 0 within a few steps and the gradients to
+subnormal numbers, whose arithmetic is slow and depends on the initial weights. reelkit's side
+runs in a process set up as ``ReelkitRunner`` sets up the one it trains in, keeping the memory
+it frees for the next step (``reelkit.utils.allocator``); the ops of a step are the same on both
+sides.
 
 The default input is small enough for a step to take about a second on one CPU core: batch 2,
 TSN with its 3 segments and I3D with 8 frames, both at 112x112 (``--frames`` changes the TSN
@@ -20,9 +27,11 @@ alternate order from pair to pair, and with ``--rounds R`` each side keeps its f
 import argparse
 import gzip
 import json
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Dict, Optional, Sequence
 
@@ -82,9 +91,10 @@ def sample_shape(name: str, frames: Optional[int], size: int) -> list:
     return [1, 3, frames, size, size]
 
 
-def make_batch(shape: Sequence[int], batch: int, num_classes: int, sample_type) -> dict:
+def make_batch(shape: Sequence[int], batch: int, num_classes: int, sample_type,
+               seed: int = 0) -> dict:
     """``batch`` seeded uint8 clips of ``shape`` with labels, as the dataloader collates them."""
-    generator = torch.Generator().manual_seed(0)
+    generator = torch.Generator().manual_seed(seed)
     inputs = [torch.randint(256, tuple(shape), generator=generator, dtype=torch.uint8)
               for _ in range(batch)]
     labels = torch.randint(num_classes, (batch,), generator=generator)
@@ -92,19 +102,28 @@ def make_batch(shape: Sequence[int], batch: int, num_classes: int, sample_type) 
 
 
 def measure(side: str, model: dict, shape: Sequence[int], batch: int, iters: int, warmup: int,
-            threads: int = 1, clock: str = 'wall') -> Dict[str, float]:
+            threads: int = 1, clock: str = 'wall', weights: Optional[str] = None) -> Dict[str, float]:
     """Median ms of ``model.train_step`` on ``side`` over ``iters`` steps after ``warmup``, and
-    the last step's loss (printed to show that the step trained something finite)."""
+    the last step's loss (printed to show that the step trained something finite). With
+    ``weights``, the model starts from that state dict file, which is written first if absent."""
     from mmengine.optim import build_optim_wrapper
     timer = CLOCKS[clock]
     torch.set_num_threads(threads)
     registry, sample_type = load_side(side)
+    if side == 'reelkit':
+        from reelkit.utils.allocator import keep_freed_memory
+        keep_freed_memory()  # as ReelkitRunner sets up the process it trains in
     torch.manual_seed(0)
     net = registry.build(model).train()
+    if weights and Path(weights).exists():
+        net.load_state_dict(torch.load(weights, weights_only=True), strict=True)
+    elif weights:
+        torch.save(net.state_dict(), weights)
     optim_wrapper = build_optim_wrapper(net, OPTIM_WRAPPER)
-    data = make_batch(shape, batch, model['cls_head']['num_classes'], sample_type)
+    torch.manual_seed(0)  # the same dropout masks on both sides, whatever building drew
     seconds = []
-    for _ in range(warmup + iters):
+    for step in range(warmup + iters):
+        data = make_batch(shape, batch, model['cls_head']['num_classes'], sample_type, seed=step)
         start = timer()
         losses = net.train_step(data, optim_wrapper)
         seconds.append(timer() - start)
@@ -129,10 +148,12 @@ def benchmark(args: argparse.Namespace) -> Dict[str, Dict[str, float]]:
     pythons = dict(reelkit=sys.executable, reference=args.reference)
     sides = SIDES if args.reference else SIDES[:1]
     results, pair = {}, 0
+    folder = tempfile.mkdtemp(prefix='reelkit-train-step-')
     for name in args.models:
         job = dict(name=name, model=without_weights(reference[ZOO[name][0]]['model']),
                    shape=sample_shape(name, args.frames, args.size), batch=args.batch,
-                   iters=args.iters, warmup=args.warmup, threads=args.threads, clock=args.clock)
+                   iters=args.iters, warmup=args.warmup, threads=args.threads, clock=args.clock,
+                   weights=str(Path(folder) / f'{name}.pt'))
         runs = {side: [] for side in sides}
         for _ in range(args.rounds):
             for side in (sides if pair % 2 == 0 else sides[::-1]):
@@ -142,6 +163,7 @@ def benchmark(args: argparse.Namespace) -> Dict[str, Dict[str, float]]:
                       file=sys.stderr)
             pair += 1
         results[name] = {side: min(side_runs) for side, side_runs in runs.items()}
+    shutil.rmtree(folder)
     return results
 
 
@@ -166,7 +188,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.worker:
         job = json.loads(args.worker)
         print(json.dumps(measure(job['side'], job['model'], job['shape'], job['batch'],
-                                 job['iters'], job['warmup'], job['threads'], job['clock'])))
+                                 job['iters'], job['warmup'], job['threads'], job['clock'],
+                                 job.get('weights'))))
         return 0
     print(f'batch {args.batch}, TSN {args.frames or ZOO["tsn"][1][0]} segments / I3D '
           f'{args.frames or ZOO["i3d"][1][0]} frames at {args.size}x{args.size}; {args.warmup} '

@@ -40,6 +40,7 @@ from reelkit.engine.runner.resumable_loop import resumable_train_loop
 from reelkit.engine.runner.skip_aware_loops import skip_aware_loop
 from reelkit.engine.samplers import resumable_dataloader
 from reelkit.engine.runner.checkpoint import commit_file, discard, temporary_path
+from reelkit.utils.allocator import keep_freed_memory
 from reelkit.utils.errors import CheckpointError
 from reelkit.registry import MODEL_WRAPPERS, RUNNERS
 from reelkit.utils.errors import ConfigError
@@ -134,7 +135,13 @@ class ReelkitRunner(Runner):
     ``skipped_samples`` default hook (:class:`SkippedSamplesHook`) reports the skipped training
     files once each. A killed dataloader worker or an out-of-memory batch stops the run with a
     ``ResourceLimitError`` naming the sample or batch size and what to change.
+
+    The process keeps the memory it frees for its next step (:mod:`reelkit.utils.allocator`).
     """
+
+    def __init__(self, *args, **kwargs) -> None:
+        keep_freed_memory()  # before the DataLoader forks its workers, which inherit it
+        super().__init__(*args, **kwargs)
 
     def build_train_loop(self, loop):
         if isinstance(loop, dict):

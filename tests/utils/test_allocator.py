@@ -65,3 +65,19 @@ def test_dataset_loading_tunes_the_process(tmp_path, monkeypatch):
     dataset = VideoDataset(ann_file=str(ann), pipeline=[], data_prefix=dict(video=str(tmp_path)))
     dataset.prepare_data(0)
     assert calls
+
+
+def test_runners_tune_the_process(monkeypatch):
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    from reelkit.engine import compat
+    from reelkit.engine.runner import flexible
+    calls = []
+    monkeypatch.setattr(compat, 'keep_freed_memory', lambda: calls.append('ReelkitRunner'))
+    monkeypatch.setattr(flexible, 'keep_freed_memory', lambda: calls.append('FlexibleRunner'))
+    monkeypatch.setattr(Runner, '__init__', lambda self, *args, **kwargs: None)  # build nothing
+    monkeypatch.setattr(flexible.RUNNERS, 'build', lambda cfg: None)
+    compat.ReelkitRunner()
+    flexible.build_runner(Config(dict(runner_type='FlexibleRunner')))
+    assert calls == ['ReelkitRunner', 'FlexibleRunner']

@@ -22,6 +22,7 @@ from mmengine.runner import FlexibleRunner
 
 from reelkit.engine.compat import ReelkitRunner
 from reelkit.registry import MODEL_WRAPPERS, RUNNERS
+from reelkit.utils.allocator import keep_freed_memory
 from reelkit.utils.errors import ConfigError
 
 # strategy: (the package it needs, how to install it)
@@ -95,6 +96,7 @@ def build_runner(cfg: Config):
         raise ConfigError(f'{cfg.filename}: runner_type={cfg.runner_type!r} is not a registered '
                           "runner; expected e.g. 'FlexibleRunner'")
     if issubclass(runner_cls, FlexibleRunner):
+        keep_freed_memory()  # as ReelkitRunner does
         distributed = cfg.get('launcher', 'none') != 'none'
         if cfg.get('strategy') is None:  # what FlexibleRunner would choose itself
             cfg.strategy = dict(type='DDPStrategy' if distributed else 'SingleDeviceStrategy')
