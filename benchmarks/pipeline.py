@@ -37,6 +37,7 @@ from torch.utils.data import DataLoader  # noqa: E402
 
 from reelkit.registry import DATASETS, SCOPE  # noqa: E402
 from reelkit.apis import load_config  # noqa: E402
+from reelkit.utils.allocator import keep_freed_memory  # noqa: E402
 from reelkit.utils.errors import VideoReadError  # noqa: E402
 
 from clip_timing import best_clips_per_second, dataset_overrides  # noqa: E402
@@ -113,6 +114,7 @@ def innermost(dataset):
 
 def time_transforms(dataset, indices: Sequence[int]):
     """Seconds spent in each transform over ``indices``, and how many samples were unreadable."""
+    keep_freed_memory()  # as the dataset's prepare_data sets up the process
     transforms = dataset.pipeline.transforms
     spent = np.zeros(len(transforms))
     skipped = 0

@@ -314,11 +314,10 @@ class PyAVReader(VideoReader):
         return PacketIndex(sorted_pts, np.unique(keyframes), usable, error)
 
     # ---- decoding
-    def _decoded_frames(self, index: Optional[PacketIndex] = None,
-                        wanted: Optional[set] = None) -> Iterator[av.VideoFrame]:
+    def _decoded_frames(self, wanted_pts: Optional[set] = None) -> Iterator[av.VideoFrame]:
         """Frames in display order from where the demuxer stands.
 
-        With the packet ``index`` and the ``wanted`` frame indices, a packet of any other frame
+        Given the timestamps of the ``wanted_pts`` frames, a packet of any other frame
         is decoded with ``skip_frame='NONREF'``: when no later frame refers to it (H.264 and
         HEVC mark such frames), the decoder drops it unseen, which leaves every other frame
         bit-identical and saves a third of the decoding on B-frame encodes. Not with frame
@@ -326,31 +325,32 @@ class PyAVReader(VideoReader):
         """
         self._fresh = False
         try:
-            if wanted is None or self.multi_thread:
+            if wanted_pts is None or self.multi_thread:
                 frames = self._container.decode(self._stream)
             else:
-                frames = self._decode_skipping(index, wanted)
+                frames = self._decode_skipping(wanted_pts)
             for frame in frames:
                 self.frames_decoded += 1
                 yield frame
         except av.error.FFmpegError as error:
             raise VideoReadError(self.filename, f'decoding failed ({error})') from error
 
-    def _decode_skipping(self, index: PacketIndex, wanted: set) -> Iterator[av.VideoFrame]:
-        context = self._stream.codec_context
+    def _decode_skipping(self, wanted_pts: set) -> Iterator[av.VideoFrame]:
+        context, skipping = self._stream.codec_context, None  # None: not set by this pass yet
         for packet in self._container.demux(self._stream):
-            needed = packet.pts is None or index.frame_at(packet.pts) in wanted
-            context.skip_frame = 'DEFAULT' if needed else 'NONREF'
+            skip = packet.pts is not None and packet.pts not in wanted_pts
+            if skip != skipping:  # setting the option costs more than comparing
+                context.skip_frame, skipping = ('NONREF' if skip else 'DEFAULT'), skip
             yield from context.decode(packet)
 
-    def _seek(self, pts: int, index: PacketIndex, wanted: set) -> Iterator[av.VideoFrame]:
+    def _seek(self, pts: int, wanted_pts: set) -> Iterator[av.VideoFrame]:
         self._fresh = False
         try:
             self._container.seek(int(pts), backward=True, any_frame=False, stream=self._stream)
         except av.error.FFmpegError as error:
             raise VideoReadError(self.filename, f'seeking failed ({error})') from error
         self.seeks += 1
-        return self._decoded_frames(index, wanted)
+        return self._decoded_frames(wanted_pts)
 
     def _to_rgb(self, frame: av.VideoFrame) -> np.ndarray:
         self.frames_converted += 1
@@ -364,13 +364,13 @@ class PyAVReader(VideoReader):
         if not self._fresh:
             self._reopen()
         out: Dict[int, np.ndarray] = {}
-        frames, position, wanted_set = None, 0, set(wanted)
+        frames, position, wanted_pts = None, 0, set(index.pts[wanted].tolist())
         for target in wanted:
             key = index.keyframe_before(target)
             if key - position > min_skip:
-                frames, position = self._seek(index.pts[key], index, wanted_set), key
+                frames, position = self._seek(index.pts[key], wanted_pts), key
             elif frames is None:
-                frames = self._decoded_frames(index, wanted_set)
+                frames = self._decoded_frames(wanted_pts)
             for frame in frames:
                 shown = index.frame_at(frame.pts)
                 # frames before the target may have been skipped, never the target itself
