@@ -32,6 +32,7 @@ import cv2
 import numpy as np
 
 from reelkit.datasets.transforms.functional import rescale_size, resize
+from reelkit.datasets.transforms.video_readers import frame_to_rgb
 from reelkit.utils.errors import ReelkitError, VideoReadError
 from reelkit.utils.parallel import map_in_processes
 
@@ -162,7 +163,7 @@ def short_side_size(width: int, height: int, short_side: int, even: bool = False
 def resized_rgb(frame: av.VideoFrame, size: Tuple[int, int]) -> np.ndarray:
     """The frame as ``H x W x 3`` RGB uint8 of ``size = (w, h)``: area-averaged when shrinking,
     bilinear when enlarging."""
-    image = frame.to_ndarray(format='rgb24')
+    image = frame_to_rgb(frame)
     if size == (frame.width, frame.height):
         return image
     shrinking = size[0] * size[1] < frame.width * frame.height

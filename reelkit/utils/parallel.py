@@ -1,6 +1,8 @@
 """One function over many items in worker processes, behind a rich progress bar (count, ETA)."""
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from functools import partial
 from typing import Callable, Iterable, List, Optional, TypeVar
 
 from reelkit.utils.errors import ReelkitError
@@ -15,6 +17,21 @@ def progress_bar():
                                TimeElapsedColumn, TimeRemainingColumn)
     return Progress(TextColumn('[bold]{task.description}'), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), TextColumn('eta'), TimeRemainingColumn())
+
+
+def clean_process_context(func: Callable):
+    """Where the platform has it, a ``forkserver`` context whose server has imported ``func``'s
+    module: workers fork from that clean server, not from the caller, so they inherit none of
+    the caller's threads or the locks those held. A child forked from a process that had
+    converted frames through PyAV's shared swscale context (``to_ndarray(format=...)``, which
+    starts slice threads) hangs on its next conversion, joining threads it does not have."""
+    if 'forkserver' not in multiprocessing.get_all_start_methods():
+        return None  # Windows: its processes are spawned, clean already
+    context = multiprocessing.get_context('forkserver')
+    while isinstance(func, partial):
+        func = func.func
+    context.set_forkserver_preload([func.__module__])  # read when this process starts the server
+    return context
 
 
 def map_in_processes(func: Callable[[Item], Result], items: Iterable[Item],
@@ -36,8 +53,8 @@ def map_in_processes(func: Callable[[Item], Result], items: Iterable[Item],
         raise ReelkitError(f'workers={workers}: expected a number of processes >= 1')
     items = list(items)
     results: List[Result] = [None] * len(items)
-    # The pool forks before the bar's refresh thread starts: a forked child copies no running thread.
-    pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(items))))
+    pool = ProcessPoolExecutor(max_workers=min(workers, max(1, len(items))),
+                               mp_context=clean_process_context(func))
     try:
         futures = {pool.submit(func, item): index for index, item in enumerate(items)}
         with progress_bar() as progress:

@@ -16,6 +16,7 @@ from mmengine.dist import master_only
 from mmengine.visualization import Visualizer
 
 from reelkit.datasets.synth_motion import write_mp4
+from reelkit.datasets.transforms.video_readers import frame_to_rgb
 from reelkit.registry import VISUALIZERS
 from reelkit.structures.action_data_sample import ActionDataSample
 from reelkit.utils.errors import VideoReadError
@@ -39,7 +40,7 @@ def decode_video(path: str) -> List[np.ndarray]:
         raise FileNotFoundError(f'ActionVisualizer: video file {path!r} does not exist')
     try:
         with av.open(path) as container:
-            frames = [frame.to_ndarray(format='rgb24') for frame in container.decode(video=0)]
+            frames = [frame_to_rgb(frame) for frame in container.decode(video=0)]
     except av.error.FFmpegError as error:
         raise VideoReadError(path, f'PyAV cannot decode it ({error})') from error
     if not frames:
