@@ -44,7 +44,7 @@ def test_workers_do_not_inherit_the_callers_conversion_threads(tmp_path):
     done = subprocess.run([sys.executable, '-c', CALLER, str(video)], capture_output=True,
                           text=True, env=env, timeout=60, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split('\n')[-2] == '[(40, 24, 3), (40, 24, 3)]'
+    assert done.stdout.splitlines()[-1] == '[(40, 24, 3), (40, 24, 3)]'
 
 
 def test_results_keep_the_order_of_items():
